@@ -1,0 +1,81 @@
+"""The `reconciler` command: a thin click layer over the library.
+
+Each command parses options, calls one library function, picks an output format and maps the
+outcome to an exit code. No behaviour lives here.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import click
+
+from reconciler import __version__
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="reconciler")
+def main() -> None:
+    """Inventory-as-code for Shopify: validate, plan, apply, audit."""
+
+
+@main.group()
+def sandbox() -> None:
+    """A local Shopify Admin GraphQL store for inventory (no credentials needed)."""
+
+
+@sandbox.command("serve")
+@click.option("--host", default="127.0.0.1", show_default=True, help="Interface to listen on.")
+@click.option("--port", default=8787, show_default=True, type=int, help="0 picks a free port.")
+@click.option(
+    "--db", type=click.Path(dir_okay=False), help="SQLite file; the store survives restarts."
+)
+@click.option(
+    "--snapshot",
+    "snapshot_path",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="Store snapshot (JSON or YAML) to start from.",
+)
+@click.option("--token", default="sandbox-token", show_default=True, help="Access token to accept.")
+@click.option(
+    "--plan",
+    type=click.Choice(["standard", "advanced", "plus", "enterprise"]),
+    default="standard",
+    show_default=True,
+    help="Shop plan: sets the cost bucket size and restore rate.",
+)
+@click.option("--allow-remote", is_flag=True, help="Allow listening on a non-loopback address.")
+def sandbox_serve(
+    host: str,
+    port: int,
+    db: str | None,
+    snapshot_path: Path | None,
+    token: str,
+    plan: str,
+    allow_remote: bool,
+) -> None:
+    """Serve a sandbox store until interrupted."""
+    from reconciler.sandbox import Sandbox, SnapshotError
+    from reconciler.sandbox import snapshot as snapshots
+
+    try:
+        data = snapshots.read(snapshot_path) if snapshot_path else None
+        server = Sandbox(
+            data, host=host, port=port, db=db, token=token, plan=plan, allow_remote=allow_remote
+        )
+    except (SnapshotError, ValueError, OSError) as exc:
+        click.echo(f"Error: {exc}", err=True)
+        sys.exit(1)
+    click.echo(f"Sandbox store listening on {server.url}")
+    click.echo(f"  SHOPIFY_STORE={server.url}")
+    click.echo("  SHOPIFY_ACCESS_TOKEN=<the --token value>")
+    click.echo(f"  Admin API: {server.url}/admin/api/<version>/graphql.json")
+    click.echo(json.dumps(server.app.state.counts()))
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        click.echo("stopped")
+    finally:
+        server.app.close()

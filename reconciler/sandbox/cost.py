@@ -1,0 +1,307 @@
+"""Calculated query cost and the leaky bucket, as Shopify computes them today.
+
+Requested cost (static, before execution) follows the rules recovered from real responses
+(docs/shopify-captures.md §1.2): scalars, ``cursor``, ``edges`` and ``pageInfo`` are free; an
+object costs 1 plus its children; a plain list of objects costs 1 plus its children (not times
+its length); a connection costs ``2 + M(n) × (1 + children of a node)`` with
+``M(n) = max(1, floor(2·ln n))``; every mutation root costs 10 and the objects directly inside
+its payload are free. Actual cost uses the same rules with the number of nodes really returned
+and an unrounded multiplier, floored at the end (§1.4).
+
+The bucket is per app and shop: admission needs ``requested <= currentlyAvailable``; the
+actual cost is what stays charged.
+"""
+
+from __future__ import annotations
+
+import math
+import threading
+import time
+from dataclasses import dataclass
+from typing import Any
+
+from graphql import (
+    FieldNode,
+    FragmentDefinitionNode,
+    FragmentSpreadNode,
+    GraphQLInterfaceType,
+    GraphQLObjectType,
+    GraphQLSchema,
+    InlineFragmentNode,
+    OperationDefinitionNode,
+    SelectionSetNode,
+    get_named_type,
+    is_leaf_type,
+)
+from graphql.utilities import value_from_ast_untyped
+
+MUTATION_BASE = 10
+MAX_QUERY_COST = 1000
+FREE_FIELDS = frozenset({"__typename", "cursor", "pageInfo", "edges"})
+
+PLANS: dict[str, tuple[float, float]] = {
+    # plan: (bucket size, restore rate per second) (facts §9; captures §1.1)
+    "standard": (2000.0, 100.0),
+    "advanced": (4000.0, 200.0),
+    "plus": (20000.0, 1000.0),
+    "enterprise": (40000.0, 2000.0),
+}
+
+
+def page_multiplier(n: int) -> int:
+    """M(n): how many nodes a page of n is charged for when requesting it."""
+    if n <= 0:
+        return 0
+    return max(1, math.floor(2 * math.log(n)))
+
+
+def _actual_multiplier(n: int) -> float:
+    if n <= 0:
+        return 0.0
+    if n == 1:
+        return 1.0
+    return 2 * math.log(n)
+
+
+class _Walker:
+    def __init__(
+        self,
+        schema: GraphQLSchema,
+        fragments: dict[str, FragmentDefinitionNode],
+        variables: dict[str, Any],
+    ) -> None:
+        self.schema = schema
+        self.fragments = fragments
+        self.variables = variables
+
+    def _fields(self, selection_set: SelectionSetNode | None) -> list[tuple[FieldNode, str | None]]:
+        """Fields of a selection, with the type condition of the fragment they came from."""
+        out: list[tuple[FieldNode, str | None]] = []
+        if selection_set is None:
+            return out
+        for selection in selection_set.selections:
+            if isinstance(selection, FieldNode):
+                out.append((selection, None))
+            elif isinstance(selection, InlineFragmentNode):
+                condition = (
+                    selection.type_condition.name.value if selection.type_condition else None
+                )
+                out.extend(
+                    (f, cond or condition) for f, cond in self._fields(selection.selection_set)
+                )
+            elif isinstance(selection, FragmentSpreadNode):
+                fragment = self.fragments.get(selection.name.value)
+                if fragment is not None:
+                    condition = fragment.type_condition.name.value
+                    out.extend(
+                        (f, cond or condition) for f, cond in self._fields(fragment.selection_set)
+                    )
+        return out
+
+    def _args(self, node: FieldNode) -> dict[str, Any]:
+        return {
+            arg.name.value: value_from_ast_untyped(arg.value, self.variables)
+            for arg in node.arguments or ()
+        }
+
+    def _children(self, parent: Any, selection_set: SelectionSetNode | None, data: Any) -> float:
+        """Cost of a selection on `parent` (an object, interface or union type)."""
+        groups: dict[str | None, float] = {}
+        for field_node, condition in self._fields(selection_set):
+            owner = self.schema.get_type(condition) if condition else parent
+            if not isinstance(owner, GraphQLObjectType | GraphQLInterfaceType):
+                continue
+            field = owner.fields.get(field_node.name.value)
+            if field is None:
+                continue
+            key = field_node.alias.value if field_node.alias else field_node.name.value
+            value = data.get(key) if isinstance(data, dict) else _MISSING
+            groups[condition] = groups.get(condition, 0.0) + self._field(field_node, field, value)
+        if not groups:
+            return 0.0
+        plain = groups.pop(None, 0.0)
+        # interface/union: the most expensive fragment counts, not their sum
+        return plain + (max(groups.values()) if groups else 0.0)
+
+    def _field(self, node: FieldNode, field: Any, data: Any) -> float:
+        named = get_named_type(field.type)
+        if node.name.value in FREE_FIELDS or is_leaf_type(named):
+            return 0.0
+        if data is None:
+            return 0.0  # a null object: nothing charged (actual cost only)
+        if named.name.endswith("Connection") and "first" in field.args:
+            return self._connection(node, named, data)
+        if isinstance(data, list):
+            # a plain list of objects: 1 plus its children, not multiplied by its length
+            kids = [self._children(named, node.selection_set, item) for item in data]
+            return 1.0 + max(kids, default=0.0)
+        return 1.0 + self._children(named, node.selection_set, data)
+
+    def _connection(self, node: FieldNode, connection: Any, data: Any) -> float:
+        """2 + M(n) x (cost of one node); n is the page size asked for, or the nodes returned."""
+        static = data is _MISSING
+        node_type = get_named_type(connection.fields["nodes"].type)
+        per_node, returned = 0.0, 0
+        for child, _ in self._fields(node.selection_set):
+            key = child.alias.value if child.alias else child.name.value
+            child_data = _MISSING if static else (data.get(key) if isinstance(data, dict) else None)
+            if child.name.value == "nodes":
+                items = None if static else list(child_data or [])
+                per_node = max(per_node, self._node_cost(node_type, child.selection_set, items))
+                returned = max(returned, len(items or []))
+            elif child.name.value == "edges":
+                edges = None if static else list(child_data or [])
+                for edge_child, _ in self._fields(child.selection_set):
+                    if edge_child.name.value != "node":
+                        continue
+                    edge_key = edge_child.alias.value if edge_child.alias else "node"
+                    items = None if edges is None else [e.get(edge_key) for e in edges]
+                    per_node = max(
+                        per_node, self._node_cost(node_type, edge_child.selection_set, items)
+                    )
+                returned = max(returned, len(edges or []))
+        if static:
+            args = self._args(node)
+            size = args.get("first") if args.get("first") is not None else args.get("last")
+            return 2.0 + page_multiplier(int(size or 0)) * per_node
+        return 2.0 + _actual_multiplier(returned) * per_node
+
+    def _node_cost(
+        self, named: Any, selection: SelectionSetNode | None, items: list[Any] | None
+    ) -> float:
+        if not items:
+            return 1.0 + self._children(named, selection, _MISSING)
+        return max(1.0 + self._children(named, selection, item) for item in items)
+
+
+class _Missing:
+    """Marks "no response data": the walker is computing the requested (static) cost."""
+
+    def get(self, key: str) -> _Missing:
+        return self
+
+
+_MISSING: Any = _Missing()
+
+
+def _fragments(document: Any) -> dict[str, FragmentDefinitionNode]:
+    return {d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)}
+
+
+def _root_cost(
+    walker: _Walker, schema: GraphQLSchema, operation: OperationDefinitionNode, data: Any
+) -> float:
+    is_mutation = operation.operation.value == "mutation"
+    root = schema.mutation_type if is_mutation else schema.query_type
+    if root is None:
+        return 0.0
+    total = 0.0
+    for field_node, _ in walker._fields(operation.selection_set):
+        field = root.fields.get(field_node.name.value)
+        if field is None:
+            continue
+        key = field_node.alias.value if field_node.alias else field_node.name.value
+        value = data.get(key, None) if isinstance(data, dict) else _MISSING
+        if not is_mutation:
+            total += walker._field(field_node, field, value)
+            continue
+        total += MUTATION_BASE
+        if value is None:
+            continue
+        payload = get_named_type(field.type)
+        # objects directly inside a mutation payload are free; their children are not
+        for child, _ in walker._fields(field_node.selection_set):
+            child_field = (
+                payload.fields.get(child.name.value) if hasattr(payload, "fields") else None
+            )
+            if child_field is None:
+                continue
+            child_key = child.alias.value if child.alias else child.name.value
+            child_value = value.get(child_key) if isinstance(value, dict) else _MISSING
+            cost = walker._field(child, child_field, child_value)
+            child_named = get_named_type(child_field.type)
+            if not is_leaf_type(child_named) and not child_named.name.endswith("Connection"):
+                cost = max(0.0, cost - 1.0) if child_value is not None else 0.0
+            total += cost
+    return total
+
+
+def requested_cost(
+    schema: GraphQLSchema,
+    document: Any,
+    operation: OperationDefinitionNode,
+    variables: dict[str, Any],
+) -> int:
+    walker = _Walker(schema, _fragments(document), variables)
+    return int(_root_cost(walker, schema, operation, _MISSING))
+
+
+def actual_cost(
+    schema: GraphQLSchema,
+    document: Any,
+    operation: OperationDefinitionNode,
+    variables: dict[str, Any],
+    data: dict[str, Any] | None,
+) -> int:
+    if data is None:
+        return 0
+    walker = _Walker(schema, _fragments(document), variables)
+    total = _root_cost(walker, schema, operation, data)
+    return max(1, math.floor(total + 1e-9))
+
+
+@dataclass
+class ThrottleStatus:
+    maximum: float
+    available: float
+    restore_rate: float
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "maximumAvailable": self.maximum,
+            "currentlyAvailable": int(self.available),
+            "restoreRate": self.restore_rate,
+        }
+
+
+class Bucket:
+    """A leaky bucket of cost points for one app on one shop."""
+
+    def __init__(self, plan: str = "standard", clock: Any = time.monotonic) -> None:
+        self.maximum, self.restore_rate = PLANS[plan]
+        self.available = self.maximum
+        self.clock = clock
+        self.updated = clock()
+        self.lock = threading.Lock()
+
+    def _refill(self) -> None:
+        now = self.clock()
+        self.available = min(
+            self.maximum, self.available + (now - self.updated) * self.restore_rate
+        )
+        self.updated = now
+
+    def admit(self, requested: int) -> bool:
+        """Reserve `requested` points if the bucket holds them (Shopify's admission test)."""
+        with self.lock:
+            self._refill()
+            if requested > self.available:
+                return False
+            self.available -= requested
+            return True
+
+    def settle(self, requested: int, actual: int) -> None:
+        """Give back what the request did not use: the actual cost is what stays charged."""
+        with self.lock:
+            self._refill()
+            self.available = min(self.maximum, self.available + max(0, requested - actual))
+
+    def drain(self, to: float = 0.0) -> None:
+        with self.lock:
+            self._refill()
+            self.available = max(0.0, min(self.maximum, to))
+
+    def status(self) -> ThrottleStatus:
+        with self.lock:
+            self._refill()
+            return ThrottleStatus(self.maximum, self.available, self.restore_rate)

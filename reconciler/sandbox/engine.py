@@ -1,0 +1,367 @@
+"""One Admin API request, start to finish, the way Shopify answers it.
+
+auth → version → JSON body → parse → validate → variables → cost limit → bucket → execute →
+actual cost → response. Each step that can fail answers with Shopify's status code and error
+envelope for that failure (docs/shopify-captures.md §2.9): static failures carry no ``data``
+and no cost; resolver-level failures carry ``data`` and cost; THROTTLED carries cost with a
+null actual cost.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import traceback
+import uuid
+from dataclasses import dataclass, field
+from typing import Any
+
+from graphql import (
+    DocumentNode,
+    ExecutionResult,
+    FieldNode,
+    GraphQLError,
+    GraphQLSyntaxError,
+    OperationDefinitionNode,
+    VariableNode,
+    execute,
+    parse,
+)
+
+from . import access
+from .context import RequestContext, Shop, Token
+from .cost import MAX_QUERY_COST, Bucket, actual_cost, requested_cost
+from .faults import Faults
+from .graphql_errors import located, parse_error, validation_errors
+from .pagination import ConnectionArgumentError
+from .resolvers import InputTooLarge
+from .response import Response
+from .schema import schema_for
+from .state import State
+from .variables import variable_errors
+from .versions import RULES, resolve_version
+
+log = logging.getLogger(__name__)
+
+UNAUTHORIZED = {
+    "errors": "[API] Invalid API key or access token (unrecognized login or wrong password)"
+}
+MAX_COST_MESSAGE = (
+    "Query cost is {cost}, which exceeds the single query max cost limit (1000).\n\n"
+    "See https://shopify.dev/docs/api/usage/rate-limits for more information on how the\n"
+    "cost of a query is calculated.\n\n"
+    "To query larger amounts of data with fewer limits, bulk operations should be used instead.\n"
+    "See https://shopify.dev/docs/api/usage/bulk-operations/queries for usage details.\n"
+)
+RATE_LIMITS_DOC = "https://shopify.dev/api/usage/rate-limits"
+
+
+@dataclass
+class Stats:
+    """What clients asked of the store: calls, cost points, refusals (for tests, benchmarks)."""
+
+    requests: int = 0
+    by_operation: dict[str, int] = field(default_factory=dict)
+    requested_cost: int = 0
+    actual_cost: int = 0
+    throttled: int = 0
+    statuses: dict[str, int] = field(default_factory=dict)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "requests": self.requests,
+            "byOperation": dict(sorted(self.by_operation.items())),
+            "requestedCost": self.requested_cost,
+            "actualCost": self.actual_cost,
+            "throttled": self.throttled,
+            "statuses": dict(sorted(self.statuses.items())),
+        }
+
+
+def _operation(document: DocumentNode, name: str | None) -> OperationDefinitionNode | None:
+    operations = [d for d in document.definitions if isinstance(d, OperationDefinitionNode)]
+    if name:
+        return next((o for o in operations if o.name and o.name.value == name), None)
+    return operations[0] if len(operations) == 1 else None
+
+
+def _root_names(operation: OperationDefinitionNode) -> list[str]:
+    return [s.name.value for s in operation.selection_set.selections if isinstance(s, FieldNode)]
+
+
+class Engine:
+    """Serves the Admin GraphQL endpoint of one sandbox store."""
+
+    def __init__(
+        self,
+        state: State,
+        tokens: dict[str, Token],
+        shop: Shop,
+        faults: Faults,
+        bulk: Any,
+        plan: str = "standard",
+        retired_versions: frozenset[str] = frozenset(),
+    ) -> None:
+        self.state = state
+        self.tokens = tokens
+        self.shop = shop
+        self.faults = faults
+        self.bulk = bulk
+        self.plan = plan
+        self.retired_versions = retired_versions
+        self.buckets: dict[str, Bucket] = {}
+        self.stats = Stats()
+
+    def bucket(self, token: Token) -> Bucket:
+        key = token.fingerprint
+        if key not in self.buckets:
+            self.buckets[key] = Bucket(self.plan)
+        return self.buckets[key]
+
+    def set_plan(self, plan: str) -> None:
+        self.plan = plan
+        self.buckets.clear()
+
+    # -- the request -------------------------------------------------------------------------
+
+    def handle(
+        self, url_version: str, token_value: str | None, raw_body: bytes, base_url: str
+    ) -> Response:
+        self.stats.requests += 1
+        response = self._handle(url_version, token_value, raw_body, base_url)
+        status = str(response.status)
+        self.stats.statuses[status] = self.stats.statuses.get(status, 0) + 1
+        return response
+
+    def _handle(
+        self, url_version: str, token_value: str | None, raw_body: bytes, base_url: str
+    ) -> Response:
+        version = resolve_version(url_version, self.retired_versions)
+        if version is None:
+            return Response(404, {"errors": "Not Found"})
+        headers = {"X-Shopify-API-Version": version, "X-Request-Id": str(uuid.uuid4())}
+        token = self.tokens.get(token_value or "")
+        if token is None:
+            return Response(401, UNAUTHORIZED, headers)
+        try:
+            body = json.loads(raw_body or b"{}")
+        except ValueError:
+            body = None
+        if not isinstance(body, dict) or not isinstance(body.get("query"), str):
+            return Response(
+                400, {"errors": {"query": "Required parameter missing or invalid"}}, headers
+            )
+        variables = body.get("variables") or {}
+        if not isinstance(variables, dict):
+            variables = {}
+        return self._graphql(
+            version, token, body["query"], variables, body.get("operationName"), headers, base_url
+        )
+
+    def _graphql(
+        self,
+        version: str,
+        token: Token,
+        query: str,
+        variables: dict[str, Any],
+        operation_name: str | None,
+        headers: dict[str, str],
+        base_url: str,
+    ) -> Response:
+        schema = schema_for(version)
+        try:
+            document = parse(query)
+        except GraphQLSyntaxError as exc:
+            return Response(200, {"errors": [parse_error(exc)]}, headers)
+        errors = validation_errors(schema, document)
+        if errors:
+            return Response(200, {"errors": errors}, headers)
+        operation = _operation(document, operation_name)
+        if operation is None:
+            message = (
+                f'No operation named "{operation_name}"'
+                if operation_name
+                else "An operation name is required"
+            )
+            return Response(200, {"errors": [{"message": message}]}, headers)
+        errors = variable_errors(schema, operation, variables)
+        if errors:
+            return Response(200, {"errors": errors}, headers)
+        names = _root_names(operation)
+        for name in names:
+            self.stats.by_operation[name] = self.stats.by_operation.get(name, 0) + 1
+        injected = self.faults.before(names)
+        if injected is not None:
+            injected.headers.update(headers)
+            return injected
+        requested = requested_cost(schema, document, operation, variables)
+        self.stats.requested_cost += requested
+        if requested > MAX_QUERY_COST:
+            return Response(
+                200,
+                {
+                    "errors": [
+                        {
+                            "message": MAX_COST_MESSAGE.format(cost=requested),
+                            "extensions": {
+                                "code": "MAX_COST_EXCEEDED",
+                                "cost": requested,
+                                "maxCost": MAX_QUERY_COST,
+                                "documentation": RATE_LIMITS_DOC,
+                            },
+                        }
+                    ]
+                },
+                headers,
+            )
+        bucket = self.bucket(token)
+        if self.faults.throttled(names) or not bucket.admit(requested):
+            self.stats.throttled += 1
+            cost = {
+                "requestedQueryCost": requested,
+                "actualQueryCost": None,
+                "throttleStatus": bucket.status().as_dict(),
+            }
+            body = {
+                "errors": [
+                    {
+                        "message": "Throttled",
+                        "extensions": {"code": "THROTTLED", "documentation": RATE_LIMITS_DOC},
+                    }
+                ],
+                "extensions": {"cost": cost},
+            }
+            return Response(200, body, headers)
+        ctx = RequestContext(self.state, RULES[version], token, self.shop, base_url, self.bulk)
+        ctx.faults = self.faults  # type: ignore[attr-defined]
+        self.faults.sales(names, self.state)
+        result = self._execute(schema, document, operation, variables, ctx, token, version)
+        if result.data is None:  # the whole answer failed: charge the floor of the request
+            floor = 10 * len(names) if operation.operation.value == "mutation" else 2
+            actual = min(requested, floor)
+        else:
+            actual = min(
+                requested, actual_cost(schema, document, operation, variables, result.data)
+            )
+        bucket.settle(requested, actual)
+        self.stats.actual_cost += actual
+        response = self._response(result, document, requested, actual, bucket, ctx, headers)
+        after = self.faults.after(names)
+        if after is not None:
+            return after
+        return response
+
+    def _execute(
+        self,
+        schema: Any,
+        document: DocumentNode,
+        operation: OperationDefinitionNode,
+        variables: dict[str, Any],
+        ctx: RequestContext,
+        token: Token,
+        version: str,
+    ) -> ExecutionResult:
+        def check_access(next_: Any, root: Any, info: Any, **args: Any) -> Any:
+            access.check(info, token.scopes, version)
+            return next_(root, info, **args)
+
+        name = operation.name.value if operation.name else None
+        result = execute(
+            schema,
+            document,
+            context_value=ctx,
+            variable_values=variables,
+            operation_name=name,
+            middleware=[check_access],
+        )
+        assert isinstance(result, ExecutionResult)
+        return result
+
+    def _response(
+        self,
+        result: ExecutionResult,
+        document: DocumentNode,
+        requested: int,
+        actual: int,
+        bucket: Bucket,
+        ctx: RequestContext,
+        headers: dict[str, str],
+    ) -> Response:
+        body: dict[str, Any] = {}
+        data: Any = result.data
+        drop_data = False
+        if result.errors:
+            formatted = []
+            for error in result.errors:
+                shaped, whole_data_null, no_data = self._resolver_error(error, document)
+                formatted.append(shaped)
+                if whole_data_null:
+                    data = None
+                drop_data = drop_data or no_data
+            body["errors"] = formatted
+        if drop_data:
+            return Response(200, body, headers)
+        body["data"] = data
+        extensions: dict[str, Any] = {
+            "cost": {
+                "requestedQueryCost": requested,
+                "actualQueryCost": actual,
+                "throttleStatus": bucket.status().as_dict(),
+            }
+        }
+        if ctx.search:
+            extensions["search"] = ctx.search
+        body["extensions"] = extensions
+        return Response(200, body, headers)
+
+    def _resolver_error(
+        self, error: GraphQLError, document: DocumentNode
+    ) -> tuple[dict[str, Any], bool, bool]:
+        """(Shopify-shaped error, whether data becomes null, whether data is left out)."""
+        original = error.original_error
+        path = list(error.path or [])
+        shaped: dict[str, Any] = {"message": error.message}
+        locations = [{"line": loc.line, "column": loc.column} for loc in error.locations or []]
+        if isinstance(original, ConnectionArgumentError):
+            shaped["message"] = str(original)
+            shaped["locations"] = locations
+            shaped["extensions"] = {"code": "BAD_REQUEST"}
+            shaped["path"] = path
+            return shaped, True, False
+        if isinstance(original, InputTooLarge):
+            shaped["locations"] = locations
+            shaped["path"] = [path[0] if path else original.path[0], *original.path[1:]]
+            shaped["extensions"] = {"code": "MAX_INPUT_SIZE_EXCEEDED"}
+            return shaped, False, True
+        extensions = dict(error.extensions or {})
+        if original is not None and not isinstance(original, GraphQLError) and not extensions:
+            request_id = str(uuid.uuid4())
+            log.error("sandbox resolver failed: %s", "".join(traceback.format_exception(original)))
+            shaped["message"] = (
+                "Internal error. Looks like something went wrong on our end.\n"
+                f"Request ID: {request_id} (include this in support requests)."
+            )
+            extensions = {"code": "INTERNAL_SERVER_ERROR", "requestId": request_id}
+        if extensions.get("code") == "INVALID_FIELD_ARGUMENTS" and error.nodes:
+            locations.extend(_variable_locations(error.nodes[0], document))
+        if locations:
+            shaped["locations"] = locations
+        shaped["extensions"] = extensions
+        shaped["path"] = path
+        return shaped, False, False
+
+
+def _variable_locations(field: Any, document: DocumentNode) -> list[dict[str, int]]:
+    """INVALID_FIELD_ARGUMENTS also points at the variable definition of the argument."""
+    used = {
+        arg.value.name.value
+        for arg in getattr(field, "arguments", ()) or ()
+        if isinstance(arg.value, VariableNode)
+    }
+    out: list[dict[str, int]] = []
+    for definition in document.definitions:
+        if isinstance(definition, OperationDefinitionNode):
+            for variable in definition.variable_definitions or ():
+                if variable.variable.name.value in used:
+                    out.extend(located(variable) or [])
+    return out

@@ -1,0 +1,144 @@
+"""Fault injection: make the network and the shop misbehave on purpose, on cue.
+
+Rules are added through the control plane (``POST /__sandbox/faults``) and match requests by
+the root fields they call. Kinds:
+
+* ``http_error`` – answer with an HTTP status (e.g. 502/503) before doing anything;
+* ``throttle`` – answer THROTTLED whatever the bucket holds;
+* ``latency`` – sleep ``seconds`` before the request (``phase: before``) or, for a mutation
+  with an idempotency key, between claiming the key and applying (``phase: during``);
+* ``lose_response`` – apply the request fully, then drop the connection without answering
+  (or answer ``status`` with an empty body): the client cannot know it succeeded;
+* ``sale`` – an order takes ``quantity`` units of an item at a location (available →
+  committed) just before the matching request runs: the race a reconciler must survive.
+
+Each rule fires ``times`` times (-1: forever) after skipping its first ``skip`` matches.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from dataclasses import asdict, dataclass
+from typing import Any
+
+from . import ids
+from .quantities import record_sale
+from .response import Response
+from .state import State
+
+KINDS = ("http_error", "throttle", "latency", "lose_response", "sale")
+
+
+class FaultError(ValueError):
+    """A fault rule the control plane cannot accept."""
+
+
+@dataclass
+class Rule:
+    id: int
+    kind: str
+    operation: str = "*"
+    times: int = 1
+    skip: int = 0
+    status: int = 503
+    seconds: float = 0.0
+    phase: str = "before"
+    inventory_item_id: str | None = None
+    location_id: str | None = None
+    quantity: int = 1
+    fired: int = 0
+    seen: int = 0
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def rule_from_json(rule_id: int, data: dict[str, Any]) -> Rule:
+    kind = data.get("kind")
+    if kind not in KINDS:
+        raise FaultError(f"kind must be one of {', '.join(KINDS)}")
+    rule = Rule(
+        id=rule_id,
+        kind=str(kind),
+        operation=str(data.get("operation", "*")),
+        times=int(data.get("times", 1)),
+        skip=int(data.get("skip", 0)),
+        status=int(data.get("status", 503 if kind == "http_error" else 0)),
+        seconds=float(data.get("seconds", 0.0)),
+        phase=str(data.get("phase", "before")),
+        inventory_item_id=data.get("inventoryItemId"),
+        location_id=data.get("locationId"),
+        quantity=int(data.get("quantity", 1)),
+    )
+    if kind == "sale" and not (rule.inventory_item_id and rule.location_id):
+        raise FaultError("a sale needs inventoryItemId and locationId")
+    return rule
+
+
+class Faults:
+    def __init__(self) -> None:
+        self.rules: list[Rule] = []
+        self.lock = threading.Lock()
+        self.next_id = 1
+
+    def add(self, data: dict[str, Any]) -> Rule:
+        with self.lock:
+            rule = rule_from_json(self.next_id, data)
+            self.next_id += 1
+            self.rules.append(rule)
+            return rule
+
+    def clear(self) -> None:
+        with self.lock:
+            self.rules.clear()
+
+    def listing(self) -> list[dict[str, Any]]:
+        with self.lock:
+            return [r.as_dict() for r in self.rules]
+
+    def _fire(self, kind: str, names: list[str], phase: str | None = None) -> list[Rule]:
+        """Rules of this kind that fire for a request calling `names` (counts them)."""
+        fired = []
+        with self.lock:
+            for rule in self.rules:
+                if rule.kind != kind or (phase is not None and rule.phase != phase):
+                    continue
+                if rule.operation != "*" and rule.operation not in names:
+                    continue
+                if rule.times != -1 and rule.fired >= rule.times:
+                    continue
+                rule.seen += 1
+                if rule.seen <= rule.skip:
+                    continue
+                rule.fired += 1
+                fired.append(rule)
+        return fired
+
+    def before(self, names: list[str]) -> Response | None:
+        """Latency and HTTP errors that happen before the store does anything."""
+        for rule in self._fire("latency", names, "before"):
+            time.sleep(rule.seconds)
+        for rule in self._fire("http_error", names):
+            return Response(rule.status, {"errors": f"Injected HTTP {rule.status}"})
+        return None
+
+    def throttled(self, names: list[str]) -> bool:
+        return bool(self._fire("throttle", names))
+
+    def during(self, operation: str) -> None:
+        for rule in self._fire("latency", [operation], "during"):
+            time.sleep(rule.seconds)
+
+    def sales(self, names: list[str], state: State) -> None:
+        for rule in self._fire("sale", names):
+            item = ids.parse(rule.inventory_item_id or "", "InventoryItem")
+            location = ids.parse(rule.location_id or "", "Location")
+            if item is not None and location is not None:
+                record_sale(state, item, location, rule.quantity)
+
+    def after(self, names: list[str]) -> Response | None:
+        """The request was applied; maybe its answer never reaches the client."""
+        for rule in self._fire("lose_response", names):
+            return Response(rule.status or 502, None, drop=rule.status == 0)
+        return None

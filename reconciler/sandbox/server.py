@@ -1,0 +1,384 @@
+"""The sandbox over real HTTP: Shopify's URL layout plus a control plane for tests.
+
+``POST /admin/api/{version}/graphql.json`` with ``X-Shopify-Access-Token`` is the Admin API.
+Everything under ``/__sandbox/`` is the control plane (never part of Shopify's URL space):
+
+=========================  ===================================================================
+``GET  /__sandbox/health``   versions served, counts of locations/items/levels
+``POST /__sandbox/reset``    back to the snapshot the sandbox started with (or the body's)
+``GET  /__sandbox/snapshot`` export the store; ``PUT`` loads a snapshot (JSON body)
+``POST /__sandbox/generate`` replace the store with ``{"items": N, "locations": M, "seed": S}``
+``GET|POST|DELETE /__sandbox/faults``  list, add or clear fault rules (see `faults`)
+``POST /__sandbox/sale``     ``{"inventoryItemId", "locationId", "quantity", "fulfil"}``
+``GET|DELETE /__sandbox/stats``  calls and cost points served so far, or reset them
+``POST /__sandbox/throttle`` ``{"plan": "plus"}`` and/or ``{"currentlyAvailable": 0}``
+``POST /__sandbox/tokens``   ``{"token", "scopes": [...], "app": "name"}`` adds an app token
+``GET  /__sandbox/history``  every inventory adjustment group (Shopify's inventory history)
+``GET  /__sandbox/bulk/<id>.jsonl``  a bulk operation's result file
+=========================  ===================================================================
+
+`Sandbox` runs the server in a thread (tests, ``make demo``); ``reconciler sandbox serve``
+runs it in the foreground.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+import tempfile
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+
+from . import ids, snapshot
+from .bulk import BulkRunner
+from .context import ALL_SCOPES, Shop, Token
+from .cost import PLANS
+from .engine import Engine
+from .faults import FaultError, Faults
+from .quantities import record_sale
+from .response import Response
+from .schema import warm_up
+from .state import State
+from .versions import SUPPORTED_VERSIONS
+
+log = logging.getLogger(__name__)
+
+DEFAULT_TOKEN = "sandbox-token"
+_API_PATH = re.compile(r"^/admin/api/([^/]+)/graphql\.json$")
+_BULK_PATH = re.compile(r"^/__sandbox/bulk/(\d+)\.jsonl$")
+LOOPBACK = ("127.0.0.1", "localhost", "::1")
+
+
+class ControlError(ValueError):
+    pass
+
+
+class SandboxApp:
+    """The store plus its HTTP-independent request handling (testable without sockets)."""
+
+    def __init__(
+        self,
+        db: str | None = None,
+        snapshot_data: dict[str, Any] | None = None,
+        token: str = DEFAULT_TOKEN,
+        plan: str = "standard",
+        retired_versions: frozenset[str] = frozenset(),
+        data_dir: Path | None = None,
+    ) -> None:
+        if plan not in PLANS:
+            raise ValueError(f"plan must be one of {', '.join(PLANS)}")
+        self.state = State(db)
+        self.data_dir = data_dir or Path(tempfile.mkdtemp(prefix="reconciler-sandbox-"))
+        self.initial = snapshot_data
+        self.tokens = {token: Token(token, ALL_SCOPES)}
+        self.faults = Faults()
+        self.bulk = BulkRunner(self.state, self.data_dir / "bulk")
+        if snapshot_data is not None:
+            snapshot.load(self.state, snapshot_data)
+        self.engine = Engine(
+            self.state, self.tokens, self._shop(), self.faults, self.bulk, plan, retired_versions
+        )
+
+    def _shop(self) -> Shop:
+        default = Shop()
+        return Shop(
+            name=self.state.get_meta("shop:name", default.name) or default.name,
+            domain=self.state.get_meta("shop:domain", default.domain) or default.domain,
+            currency=self.state.get_meta("shop:currency", default.currency) or default.currency,
+        )
+
+    def load(self, data: dict[str, Any]) -> None:
+        self.bulk.wait(timeout=30)
+        snapshot.load(self.state, data)
+        self.engine.shop = self._shop()
+
+    # -- control plane -------------------------------------------------------------------------
+
+    def control(self, method: str, path: str, body: Any) -> tuple[int, Any]:
+        route = (method, path)
+        if route == ("GET", "/__sandbox/health"):
+            return 200, {"ok": True, "versions": list(SUPPORTED_VERSIONS), **self.state.counts()}
+        if route == ("POST", "/__sandbox/reset"):
+            data = body if isinstance(body, dict) and body else self.initial
+            if data is None:
+                self.state.wipe()
+            else:
+                self.load(data)
+            self.faults.clear()
+            self.engine.buckets.clear()
+            return 200, {"ok": True, **self.state.counts()}
+        if route == ("GET", "/__sandbox/snapshot"):
+            return 200, snapshot.export(self.state)
+        if route in (("PUT", "/__sandbox/snapshot"), ("POST", "/__sandbox/snapshot")):
+            self.load(_object(body))
+            return 200, {"ok": True, **self.state.counts()}
+        if route == ("POST", "/__sandbox/generate"):
+            spec = _object(body)
+            data = snapshot.generate(
+                int(spec.get("items", 100)), int(spec.get("locations", 3)), int(spec.get("seed", 1))
+            )
+            self.load(data)
+            return 200, {"ok": True, **self.state.counts()}
+        if route == ("GET", "/__sandbox/faults"):
+            return 200, {"faults": self.faults.listing()}
+        if route == ("POST", "/__sandbox/faults"):
+            rules = body if isinstance(body, list) else [_object(body)]
+            return 200, {"faults": [self.faults.add(r).as_dict() for r in rules]}
+        if route == ("DELETE", "/__sandbox/faults"):
+            self.faults.clear()
+            return 200, {"faults": []}
+        if route == ("POST", "/__sandbox/sale"):
+            return 200, self._sale(_object(body))
+        if route == ("GET", "/__sandbox/stats"):
+            return 200, self.engine.stats.as_dict()
+        if route == ("DELETE", "/__sandbox/stats"):
+            self.engine.stats = type(self.engine.stats)()
+            return 200, self.engine.stats.as_dict()
+        if route == ("POST", "/__sandbox/throttle"):
+            return 200, self._throttle(_object(body))
+        if route == ("POST", "/__sandbox/tokens"):
+            spec = _object(body)
+            value = str(spec.get("token") or "")
+            if not value:
+                raise ControlError("token is required")
+            scopes = frozenset(spec.get("scopes") or ALL_SCOPES)
+            self.tokens[value] = Token(
+                value, scopes, str(spec.get("app", "reconciler-sandbox")), len(self.tokens) + 1
+            )
+            return 200, {"ok": True, "scopes": sorted(scopes)}
+        if route == ("GET", "/__sandbox/history"):
+            return 200, {"adjustmentGroups": self._history()}
+        raise LookupError(path)
+
+    def _sale(self, spec: dict[str, Any]) -> dict[str, Any]:
+        item = ids.parse(str(spec.get("inventoryItemId", "")), "InventoryItem")
+        location = ids.parse(str(spec.get("locationId", "")), "Location")
+        if item is None or location is None:
+            raise ControlError("inventoryItemId and locationId must be Shopify GIDs")
+        try:
+            group = record_sale(
+                self.state, item, location, int(spec.get("quantity", 1)), bool(spec.get("fulfil"))
+            )
+        except LookupError as exc:
+            raise ControlError(str(exc)) from exc
+        return {"ok": True, "adjustmentGroupId": ids.gid("InventoryAdjustmentGroup", group)}
+
+    def _throttle(self, spec: dict[str, Any]) -> dict[str, Any]:
+        if "plan" in spec:
+            if spec["plan"] not in PLANS:
+                raise ControlError(f"plan must be one of {', '.join(PLANS)}")
+            self.engine.set_plan(str(spec["plan"]))
+        for token in self.tokens.values():
+            bucket = self.engine.bucket(token)
+            if "currentlyAvailable" in spec:
+                bucket.drain(float(spec["currentlyAvailable"]))
+        any_token = next(iter(self.tokens.values()))
+        return {"throttleStatus": self.engine.bucket(any_token).status().as_dict()}
+
+    def _history(self) -> list[dict[str, Any]]:
+        with self.state.reading() as conn:
+            group_ids = [r[0] for r in conn.execute("SELECT id FROM adjustment_groups ORDER BY id")]
+        out = []
+        for group_id in group_ids:
+            group = self.state.adjustment_group(group_id)
+            assert group is not None
+            out.append(
+                {
+                    "id": ids.gid("InventoryAdjustmentGroup", group.id),
+                    "createdAt": group.created_at,
+                    "reason": group.reason,
+                    "referenceDocumentUri": group.reference_document_uri,
+                    "app": group.app_title,
+                    "changes": [
+                        {
+                            "inventoryItemId": ids.gid("InventoryItem", c.item_id),
+                            "locationId": ids.gid("Location", c.location_id),
+                            "name": c.name,
+                            "delta": c.delta,
+                            "ledgerDocumentUri": c.ledger_document_uri,
+                        }
+                        for c in group.changes
+                    ],
+                }
+            )
+        return out
+
+    def close(self) -> None:
+        self.bulk.wait(timeout=5)
+        self.state.close()
+
+
+def _object(body: Any) -> dict[str, Any]:
+    if not isinstance(body, dict):
+        raise ControlError("expected a JSON object")
+    return body
+
+
+class _Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    server: _Server
+
+    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - stdlib signature
+        log.debug("%s - %s", self.address_string(), format % args)
+
+    def _body(self) -> bytes:
+        length = int(self.headers.get("Content-Length") or 0)
+        return self.rfile.read(length) if length else b""
+
+    def _send(self, status: int, body: bytes, headers: dict[str, str] | None = None) -> None:
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json; charset=utf-8")
+        self.send_header("Content-Length", str(len(body)))
+        for key, value in (headers or {}).items():
+            self.send_header(key, value)
+        self.end_headers()
+        self.wfile.write(body)
+
+    def _base_url(self) -> str:
+        return _address(self.server)
+
+    def _dispatch(self, method: str) -> None:
+        path = self.path.split("?", 1)[0]
+        raw = self._body()
+        app = self.server.app
+        match = _API_PATH.match(path)
+        if match:
+            if method != "POST":
+                self._send(405, json.dumps({"errors": "Method Not Allowed"}).encode())
+                return
+            try:
+                response: Response = app.engine.handle(
+                    match.group(1),
+                    self.headers.get("X-Shopify-Access-Token"),
+                    raw,
+                    self._base_url(),
+                )
+            except Exception:  # noqa: BLE001 - a bug must answer 500, never hang the client
+                log.exception("sandbox request failed")
+                response = Response(500, {"errors": "Internal Server Error"})
+            if response.drop:
+                self.close_connection = True
+                return
+            self._send(response.status, response.encoded(), response.headers)
+            return
+        bulk_match = _BULK_PATH.match(path)
+        if bulk_match and method == "GET":
+            self._bulk_file(int(bulk_match.group(1)))
+            return
+        if path.startswith("/__sandbox/"):
+            self._control(method, path, raw)
+            return
+        self._send(404, json.dumps({"errors": "Not Found"}).encode())
+
+    def _bulk_file(self, operation_id: int) -> None:
+        record = self.server.app.bulk.get(operation_id)
+        if record is None or record.path is None:
+            self._send(404, json.dumps({"errors": "Not Found"}).encode())
+            return
+        data = Path(record.path).read_bytes()
+        self.send_response(200)
+        self.send_header("Content-Type", "application/jsonl")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+    def _control(self, method: str, path: str, raw: bytes) -> None:
+        try:
+            body = json.loads(raw) if raw else None
+            status, payload = self.server.app.control(method, path, body)
+        except LookupError:
+            status, payload = 404, {"error": f"no control route {method} {path}"}
+        except (ControlError, FaultError, ValueError) as exc:
+            status, payload = 400, {"error": str(exc)}
+        self._send(status, json.dumps(payload).encode())
+
+    def do_POST(self) -> None:  # noqa: N802 - stdlib naming
+        self._dispatch("POST")
+
+    def do_GET(self) -> None:  # noqa: N802
+        self._dispatch("GET")
+
+    def do_PUT(self) -> None:  # noqa: N802
+        self._dispatch("PUT")
+
+    def do_DELETE(self) -> None:  # noqa: N802
+        self._dispatch("DELETE")
+
+
+def _address(server: ThreadingHTTPServer) -> str:
+    host, port = server.server_address[:2]
+    if isinstance(host, bytes):
+        host = host.decode()
+    return f"http://{host}:{port}"
+
+
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+    allow_reuse_address = True
+
+    def __init__(self, address: tuple[str, int], app: SandboxApp) -> None:
+        super().__init__(address, _Handler)
+        self.app = app
+
+
+class Sandbox:
+    """A sandbox store served on a background thread: ``with Sandbox(snapshot) as sb: sb.url``."""
+
+    def __init__(
+        self,
+        snapshot_data: dict[str, Any] | None = None,
+        *,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        db: str | None = None,
+        token: str = DEFAULT_TOKEN,
+        plan: str = "standard",
+        retired_versions: frozenset[str] = frozenset(),
+        allow_remote: bool = False,
+    ) -> None:
+        if host not in LOOPBACK and not allow_remote:
+            raise ValueError(
+                f"refusing to listen on {host}: the sandbox serves loopback only "
+                "(pass allow_remote to override)"
+            )
+        self.app = SandboxApp(db, snapshot_data, token, plan, retired_versions)
+        self.token = token
+        self._server = _Server((host, port), self.app)
+        self._thread: threading.Thread | None = None
+        warm_up()
+
+    @property
+    def url(self) -> str:
+        return _address(self._server)
+
+    def graphql_url(self, version: str) -> str:
+        return f"{self.url}/admin/api/{version}/graphql.json"
+
+    def start(self) -> Sandbox:
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, name="sandbox-http", daemon=True
+        )
+        self._thread.start()
+        return self
+
+    def serve_forever(self) -> None:
+        self._server.serve_forever()
+
+    def stop(self) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+        if self._thread is not None:
+            self._thread.join(timeout=5)
+        self.app.close()
+
+    def __enter__(self) -> Sandbox:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+
+__all__ = ["DEFAULT_TOKEN", "Sandbox", "SandboxApp"]

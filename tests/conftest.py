@@ -1,0 +1,77 @@
+"""Shared fixtures: one sandbox store per test session, reset to the demo snapshot per test."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import requests
+
+from reconciler.sandbox import DEFAULT_TOKEN, Sandbox
+
+ROOT = Path(__file__).resolve().parent.parent
+DEMO_SNAPSHOT = ROOT / "examples" / "demo-store" / "store.json"
+
+
+def demo_snapshot() -> dict[str, Any]:
+    data: dict[str, Any] = json.loads(DEMO_SNAPSHOT.read_text())
+    return data
+
+
+class Store:
+    """A running sandbox as tests see it: its URLs and its control plane over HTTP."""
+
+    def __init__(self, sandbox: Sandbox) -> None:
+        self.sandbox = sandbox
+        self.url = sandbox.url
+        self.token = DEFAULT_TOKEN
+        self.http = requests.Session()
+
+    def graphql_url(self, version: str) -> str:
+        return f"{self.url}/admin/api/{version}/graphql.json"
+
+    def post(
+        self,
+        version: str,
+        query: str,
+        variables: dict[str, Any] | None = None,
+        token: str | None = None,
+    ) -> requests.Response:
+        headers = {"X-Shopify-Access-Token": token if token is not None else self.token}
+        body: dict[str, Any] = {"query": query}
+        if variables is not None:
+            body["variables"] = variables
+        return self.http.post(self.graphql_url(version), json=body, headers=headers, timeout=60)
+
+    def gql(
+        self, version: str, query: str, variables: dict[str, Any] | None = None
+    ) -> dict[str, Any]:
+        """POST and return the decoded body (asserting HTTP 200)."""
+        response = self.post(version, query, variables)
+        assert response.status_code == 200, response.text
+        body: dict[str, Any] = response.json()
+        return body
+
+    def control(self, method: str, path: str, body: Any = None) -> Any:
+        response = self.http.request(method, f"{self.url}/__sandbox/{path}", json=body, timeout=120)
+        assert response.status_code == 200, response.text
+        return response.json()
+
+
+@pytest.fixture(scope="session")
+def _sandbox() -> Iterator[Sandbox]:
+    with Sandbox(demo_snapshot()) as sandbox:
+        yield sandbox
+
+
+@pytest.fixture
+def store(_sandbox: Sandbox) -> Iterator[Store]:
+    """The sandbox, reset to the demo snapshot with no faults and a full bucket."""
+    handle = Store(_sandbox)
+    handle.control("POST", "reset")
+    handle.control("DELETE", "stats")
+    yield handle
+    handle.http.close()
