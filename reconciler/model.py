@@ -1,0 +1,207 @@
+"""Values shared by every stage of the pipeline: quantity names, desired state, live state.
+
+Everything here is immutable data with no I/O: manifests produce `DesiredState`, the live
+reader produces `LiveState`, and the planner turns the pair into actions.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+# -- quantity names (Shopify's eight; facts §3.1) ---------------------------------------------
+
+ON_HAND_COMPONENTS: tuple[str, ...] = (
+    "available",
+    "committed",
+    "damaged",
+    "quality_control",
+    "reserved",
+    "safety_stock",
+)
+# States that count in on_hand but cannot be sold; reached from `available` by moves.
+UNAVAILABLE: tuple[str, ...] = ("damaged", "quality_control", "reserved", "safety_stock")
+ALL_QUANTITY_NAMES: tuple[str, ...] = (
+    "available",
+    "committed",
+    "damaged",
+    "incoming",
+    "on_hand",
+    "quality_control",
+    "reserved",
+    "safety_stock",
+)
+# What a manifest may declare per level. committed (orders) and incoming (transfers) are
+# owned by Shopify's own flows and cannot be written through the API.
+DECLARABLE: tuple[str, ...] = (
+    "available",
+    "on_hand",
+    "damaged",
+    "quality_control",
+    "reserved",
+    "safety_stock",
+)
+ANCHORS: tuple[str, ...] = ("available", "on_hand")
+
+# Item attributes a manifest may declare, in the order plans show them.
+ATTRIBUTES: tuple[str, ...] = (
+    "tracked",
+    "cost",
+    "countryCodeOfOrigin",
+    "provinceCodeOfOrigin",
+    "harmonizedSystemCode",
+    "countryHarmonizedSystemCodes",
+    "weight",
+    "requiresShipping",
+)
+
+WEIGHT_UNITS: tuple[str, ...] = ("KILOGRAMS", "GRAMS", "POUNDS", "OUNCES")
+
+
+@dataclass(frozen=True, slots=True)
+class Weight:
+    value: Decimal
+    unit: str
+
+    def as_json(self) -> dict[str, Any]:
+        return {"value": float(self.value), "unit": self.unit}
+
+    def __str__(self) -> str:
+        return f"{self.value} {self.unit}"
+
+
+# -- where a desired value came from -----------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Source:
+    """A place in a manifest: file, 1-based line, and a JSON-path-like address."""
+
+    file: str
+    line: int
+    path: str = "$"
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}"
+
+
+# -- desired state (from manifests) ------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class DesiredLevel:
+    """What one item should be at one location; only declared names are managed."""
+
+    location: str  # exact location name, or an alias from the config
+    stocked: bool  # False: the item must not be stocked here
+    quantities: Mapping[str, int]
+    source: Source
+    quantity_sources: Mapping[str, Source] = field(default_factory=dict)
+    reason: str | None = None  # overrides the item's / file's reason
+
+
+@dataclass(frozen=True, slots=True)
+class DesiredItem:
+    sku: str
+    id: str | None  # gid pin, for SKUs shared by several items
+    attributes: Mapping[str, Any]  # declared attributes only; see ATTRIBUTES for the names
+    levels: tuple[DesiredLevel, ...]
+    reason: str  # Shopify reason for quantity changes (file default unless overridden)
+    source: Source
+    attribute_sources: Mapping[str, Source] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class ManifestFile:
+    path: str
+    sha256: str
+
+
+@dataclass(frozen=True, slots=True)
+class DesiredState:
+    items: tuple[DesiredItem, ...]
+    files: tuple[ManifestFile, ...]
+    location_aliases: Mapping[str, str] = field(default_factory=dict)
+
+    @property
+    def digest(self) -> str:
+        """One hash over every manifest file's hash: names the exact inputs of a plan."""
+        import hashlib
+
+        joined = "\n".join(f"{f.path} {f.sha256}" for f in sorted(self.files, key=lambda f: f.path))
+        return hashlib.sha256(joined.encode()).hexdigest()
+
+
+# -- live state (from the store) ---------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class LiveLocation:
+    id: str
+    name: str
+    is_active: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class LiveLevel:
+    location_id: str
+    level_id: str
+    is_active: bool
+    quantities: Mapping[str, int]  # all eight names, on_hand included
+
+    def quantity(self, name: str) -> int:
+        return int(self.quantities.get(name, 0))
+
+
+@dataclass(frozen=True, slots=True)
+class LiveItem:
+    id: str
+    sku: str | None
+    tracked: bool
+    cost: Decimal | None
+    country_code_of_origin: str | None
+    province_code_of_origin: str | None
+    harmonized_system_code: str | None
+    country_harmonized_system_codes: Mapping[str, str]
+    weight: Weight | None
+    requires_shipping: bool
+    duplicate_sku_count: int
+    levels: Mapping[str, LiveLevel]  # by location id; inactive levels only from 2026-04
+
+    def attribute(self, name: str) -> Any:
+        """The live value of a manifest attribute name (see ATTRIBUTES)."""
+        return {
+            "tracked": self.tracked,
+            "cost": self.cost,
+            "countryCodeOfOrigin": self.country_code_of_origin,
+            "provinceCodeOfOrigin": self.province_code_of_origin,
+            "harmonizedSystemCode": self.harmonized_system_code,
+            "countryHarmonizedSystemCodes": dict(self.country_harmonized_system_codes),
+            "weight": self.weight,
+            "requiresShipping": self.requires_shipping,
+        }[name]
+
+
+@dataclass(frozen=True, slots=True)
+class LiveState:
+    """The part of the store the manifests mention, as read at one moment."""
+
+    store: str
+    api_version: str
+    locations: tuple[LiveLocation, ...]
+    items: Mapping[str, LiveItem]  # by item id
+    skus: Mapping[str, tuple[str, ...]]  # exact SKU -> item ids carrying it
+
+    def location_by_name(self, name: str) -> LiveLocation | None:
+        for location in self.locations:
+            if location.name == name:
+                return location
+        return None
+
+    def location(self, location_id: str) -> LiveLocation | None:
+        for location in self.locations:
+            if location.id == location_id:
+                return location
+        return None

@@ -1,0 +1,375 @@
+"""Desired × live → actions. Pure: it reads a `LiveState` value and never touches the network.
+
+Only what the manifests declare is managed: undeclared items, levels, attributes and quantity
+names are never changed. Every problem (unknown SKU or location, shared SKU without a pin,
+untracked item with quantities, arithmetic that does not add up, an unstock that Shopify would
+refuse) is collected with the manifest line it comes from, and all are reported at once.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from reconciler.errors import PlanError, Problem
+from reconciler.model import (
+    ATTRIBUTES,
+    ON_HAND_COMPONENTS,
+    DesiredItem,
+    DesiredLevel,
+    DesiredState,
+    LiveItem,
+    LiveLevel,
+    LiveLocation,
+    LiveState,
+    Source,
+    Weight,
+)
+
+from .actions import (
+    Action,
+    Activate,
+    AttributeChange,
+    Deactivate,
+    Move,
+    SetQuantity,
+    Target,
+    UpdateItem,
+    sort_key,
+)
+from .quantities import QuantityConflict, solve
+
+
+@dataclass(frozen=True, slots=True)
+class Filters:
+    """--sku / --exclude-sku / --location globs that narrow a plan."""
+
+    skus: tuple[str, ...] = ()
+    exclude_skus: tuple[str, ...] = ()
+    locations: tuple[str, ...] = ()
+
+    def wants_sku(self, sku: str) -> bool:
+        if self.skus and not any(fnmatch.fnmatchcase(sku, g) for g in self.skus):
+            return False
+        return not any(fnmatch.fnmatchcase(sku, g) for g in self.exclude_skus)
+
+    def wants_location(self, name: str) -> bool:
+        return not self.locations or any(fnmatch.fnmatchcase(name, g) for g in self.locations)
+
+    def as_json(self) -> dict[str, list[str]]:
+        return {
+            "sku": list(self.skus),
+            "exclude_sku": list(self.exclude_skus),
+            "location": list(self.locations),
+        }
+
+
+@dataclass
+class Observed:
+    """The live values a plan was made from, per touched level and item (for stale checks)."""
+
+    levels: dict[tuple[str, str], dict[str, int]] = field(default_factory=dict)
+    items: dict[str, dict[str, Any]] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Built:
+    actions: tuple[Action, ...]
+    observed: Observed
+    warnings: tuple[Problem, ...]
+
+
+def select(desired: DesiredState, filters: Filters) -> DesiredState:
+    """The part of the desired state the filters keep (applied before reading the store)."""
+    items = tuple(i for i in desired.items if filters.wants_sku(i.sku))
+    return DesiredState(items, desired.files, desired.location_aliases)
+
+
+# -- attribute comparison ----------------------------------------------------------------------
+
+
+def attribute_json(name: str, value: Any) -> Any:
+    """A JSON-ready form of an attribute value (cost as a decimal string, weight as a dict)."""
+    if value is None:
+        return None
+    if name == "cost":
+        amount = Decimal(value)
+        cents = amount.quantize(Decimal("0.01"))
+        return format(cents if cents == amount else amount, "f")
+    if name == "weight":
+        assert isinstance(value, Weight)
+        return {"value": format(value.value.normalize(), "f"), "unit": value.unit}
+    if name == "countryHarmonizedSystemCodes":
+        return dict(sorted(value.items()))
+    return value
+
+
+def _same(name: str, desired: Any, live: Any) -> bool:
+    if name == "cost":
+        return live is not None and Decimal(desired) == Decimal(live)
+    if name == "weight":
+        return (
+            isinstance(live, Weight)
+            and isinstance(desired, Weight)
+            and desired.unit == live.unit
+            and Decimal(desired.value) == Decimal(live.value)
+        )
+    if name == "countryHarmonizedSystemCodes":
+        return dict(desired) == dict(live or {})
+    return bool(desired == live)
+
+
+def attribute_changes(item: DesiredItem, live: LiveItem) -> tuple[AttributeChange, ...]:
+    changes = []
+    for name in ATTRIBUTES:
+        if name not in item.attributes:
+            continue
+        wanted, current = item.attributes[name], live.attribute(name)
+        if not _same(name, wanted, current):
+            changes.append(
+                AttributeChange(name, attribute_json(name, current), attribute_json(name, wanted))
+            )
+    return tuple(changes)
+
+
+# -- the planner -------------------------------------------------------------------------------
+
+
+class _Planner:
+    def __init__(
+        self,
+        desired: DesiredState,
+        live: LiveState,
+        filters: Filters,
+        inactive_levels_visible: bool,
+    ) -> None:
+        self.desired = desired
+        self.live = live
+        self.filters = filters
+        self.inactive_visible = inactive_levels_visible
+        self.problems: list[Problem] = []
+        self.warnings: list[Problem] = []
+        self.actions: list[Action] = []
+        self.observed = Observed()
+
+    def problem(self, source: Source, message: str) -> None:
+        self.problems.append(Problem(message, source.file, source.line, source.path))
+
+    def warn(self, source: Source, message: str) -> None:
+        self.warnings.append(Problem(message, source.file, source.line, source.path))
+
+    # items
+
+    def resolve_item(self, item: DesiredItem) -> LiveItem | None:
+        if item.id is not None:
+            found = self.live.items.get(item.id)
+            if found is None:
+                self.problem(item.source, f"inventory item {item.id} (pinned by id) was not found")
+                return None
+            if found.sku != item.sku:
+                self.problem(
+                    item.source,
+                    f"inventory item {item.id} has SKU {found.sku!r}, not {item.sku!r}",
+                )
+                return None
+            return found
+        ids = self.live.skus.get(item.sku, ())
+        if not ids:
+            self.problem(item.source, f"SKU {item.sku!r} was not found in the store")
+            return None
+        if len(ids) > 1:
+            self.problem(
+                item.source,
+                f"SKU {item.sku!r} is shared by {len(ids)} inventory items ({', '.join(ids)}); "
+                "add `id:` to say which one this entry manages",
+            )
+            return None
+        return self.live.items[ids[0]]
+
+    def resolve_location(self, level: DesiredLevel) -> LiveLocation | None:
+        name = self.desired.location_aliases.get(level.location, level.location)
+        found = self.live.location_by_name(name)
+        if found is None:
+            known = ", ".join(sorted(loc.name for loc in self.live.locations if loc.is_active))
+            alias = f" (alias of {name!r})" if name != level.location else ""
+            self.problem(
+                level.source,
+                f"location {level.location!r}{alias} does not exist in the store; "
+                f"locations: {known}",
+            )
+            return None
+        if not found.is_active:
+            self.problem(level.source, f"location {found.name!r} is deactivated in the store")
+            return None
+        return found
+
+    def plan_item(self, item: DesiredItem) -> None:
+        live = self.resolve_item(item)
+        if live is None:
+            return
+        levels = [lv for lv in item.levels if self._wanted_level(lv)]
+        declares_quantities = any(lv.quantities for lv in levels)
+        will_track = item.attributes.get("tracked", live.tracked)
+        if declares_quantities and not will_track:
+            self.problem(
+                item.source,
+                f"{item.sku} is not tracked in the store, so its quantities cannot be managed; "
+                "add `tracked: true` to this item to turn tracking on",
+            )
+            return
+        if not self.filters.locations:
+            changes = attribute_changes(item, live)
+            if changes:
+                target = Target(item.sku, live.id)
+                self.actions.append(UpdateItem(target, changes, item.source))
+                self.observed.items[live.id] = {
+                    c.field: attribute_json(c.field, live.attribute(c.field)) for c in changes
+                }
+        for level in levels:
+            self.plan_level(item, live, level)
+
+    def _wanted_level(self, level: DesiredLevel) -> bool:
+        name = self.desired.location_aliases.get(level.location, level.location)
+        return self.filters.wants_location(name) or self.filters.wants_location(level.location)
+
+    # levels
+
+    def plan_level(self, item: DesiredItem, live: LiveItem, level: DesiredLevel) -> None:
+        location = self.resolve_location(level)
+        if location is None:
+            return
+        target = Target(item.sku, live.id, location.id, location.name)
+        current = live.levels.get(location.id)
+        active = current is not None and current.is_active
+        if not level.stocked:
+            self.plan_unstock(live, level, target, current if active else None)
+            return
+        if current is not None and not active and not self.inactive_visible:
+            current = None  # before 2026-04 an inactive level is gone: activation starts at 0
+        if not active:
+            self.actions.append(Activate(target, current is not None, level.source))
+        basis = (
+            dict(current.quantities)
+            if current is not None
+            else dict.fromkeys((*ON_HAND_COMPONENTS, "incoming", "on_hand"), 0)
+        )
+        if not level.quantities:
+            return
+        try:
+            planned = solve(basis, level.quantities)
+        except QuantityConflict as exc:
+            self.problem(level.source, f"{item.sku} at {location.name}: {exc}")
+            return
+        if planned.empty:
+            return
+        self.observed.levels[(live.id, location.id)] = dict(sorted(basis.items()))
+        reason = level.reason or item.reason
+        for move in planned.moves:
+            self.actions.append(
+                Move(
+                    target,
+                    move.from_name,
+                    move.to_name,
+                    move.quantity,
+                    move.from_before,
+                    move.to_before,
+                    reason,
+                    level.source,
+                )
+            )
+        if planned.set is not None:
+            name = planned.set.name
+            self.actions.append(
+                SetQuantity(
+                    target,
+                    name,
+                    planned.set.live,
+                    planned.set.compare,
+                    planned.set.after,
+                    reason,
+                    level.quantity_sources.get(name, level.source),
+                )
+            )
+            self._warn_negative(level, target, basis, planned.set.name, planned.set.after)
+
+    def _warn_negative(
+        self,
+        level: DesiredLevel,
+        target: Target,
+        basis: Mapping[str, int],
+        name: str,
+        after: int,
+    ) -> None:
+        if name != "on_hand":
+            return
+        held = sum(
+            level.quantities.get(n, int(basis.get(n, 0)))
+            for n in ON_HAND_COMPONENTS
+            if n != "available"
+        )
+        if after < held:
+            self.warn(
+                level.source,
+                f"{target.sku} at {target.location_name}: on_hand {after} is less than committed "
+                f"and unavailable units ({held}); available will be {after - held}",
+            )
+
+    def plan_unstock(
+        self, live: LiveItem, level: DesiredLevel, target: Target, current: LiveLevel | None
+    ) -> None:
+        if current is None:
+            return  # already not stocked there
+        held = {
+            name: current.quantity(name)
+            for name in (*ON_HAND_COMPONENTS, "incoming")
+            if current.quantity(name)
+        }
+        where = f"cannot unstock {live.sku} from {target.location_name}"
+        if held:
+            listing = ", ".join(f"{name} {value}" for name, value in held.items())
+            self.problem(level.source, f"{where}: the level still holds stock ({listing})")
+            return
+        active = [lv for lv in live.levels.values() if lv.is_active]
+        if len(active) <= 1:
+            self.problem(
+                level.source,
+                f"{where}: it is the item's only location (Shopify keeps every item stocked at "
+                "one location at least)",
+            )
+            return
+        self.observed.levels[(live.id, current.location_id)] = dict(
+            sorted(current.quantities.items())
+        )
+        self.actions.append(Deactivate(target, current.level_id, level.source))
+
+    def run(self) -> Built:
+        for item in self.desired.items:
+            if self.filters.wants_sku(item.sku):
+                self.plan_item(item)
+        if self.problems:
+            raise PlanError(sorted(self.problems, key=_problem_order))
+        ordered = tuple(sorted(self.actions, key=sort_key))
+        return Built(ordered, self.observed, tuple(self.warnings))
+
+
+def _problem_order(problem: Problem) -> tuple[str, int, str]:
+    return (problem.file or "", problem.line or 0, problem.message)
+
+
+def build_actions(
+    desired: DesiredState,
+    live: LiveState,
+    filters: Filters | None = None,
+    inactive_levels_visible: bool | None = None,
+) -> Built:
+    """Plan `desired` against `live`; raises PlanError listing every problem found."""
+    if inactive_levels_visible is None:
+        inactive_levels_visible = live.api_version >= "2026-04"
+    return _Planner(desired, live, filters or Filters(), inactive_levels_visible).run()
+
+
+def declared_skus(items: Iterable[DesiredItem]) -> Sequence[str]:
+    return sorted({i.sku for i in items})

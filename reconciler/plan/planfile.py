@@ -1,0 +1,368 @@
+"""The plan as a document: metadata + actions + the live values it was made from.
+
+``plan.json`` (``schemas/plan.schema.json``, ``format_version`` "1") is what `reconciler apply`
+executes and what CI stores. It is deterministic: the same manifests and the same live state
+give byte-identical JSON. The plan id is a hash of everything that decides what apply will do
+(store, API version, manifests, observed live values, actions), so it names the change, not
+the moment; ``created_at`` comes from ``SOURCE_DATE_EPOCH`` when set.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import subprocess
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from reconciler.errors import ConfigError, Problem
+from reconciler.model import ManifestFile, Source
+
+from .actions import (
+    PHASES,
+    Action,
+    Activate,
+    AttributeChange,
+    Deactivate,
+    Kind,
+    Move,
+    SetQuantity,
+    Target,
+    UpdateItem,
+)
+from .build import Built, Filters, Observed
+
+FORMAT_VERSION = "1"
+
+
+@dataclass(frozen=True)
+class GitInfo:
+    commit: str
+    dirty: bool
+
+
+@dataclass(frozen=True)
+class Plan:
+    plan_id: str
+    created_at: str
+    store: str
+    api_version: str
+    git: GitInfo | None
+    manifest_digest: str
+    manifest_files: tuple[ManifestFile, ...]
+    filters: Filters
+    actions: tuple[Action, ...]
+    observed: Observed
+    warnings: tuple[Problem, ...] = field(default=())
+
+    @property
+    def empty(self) -> bool:
+        return not self.actions
+
+    def count(self, kind: Kind) -> int:
+        return sum(1 for a in self.actions if a.kind == kind)
+
+    @property
+    def items_to_update(self) -> int:
+        return self.count(Kind.UPDATE_ITEM)
+
+    def summary_line(self) -> str:
+        if self.empty:
+            return "No changes. The store matches the manifests."
+        return (
+            f"Plan: {self.count(Kind.UPDATE_ITEM)} items to update, "
+            f"{self.count(Kind.SET)} quantities to set, {self.count(Kind.MOVE)} moves, "
+            f"{self.count(Kind.ACTIVATE)} activations, {self.count(Kind.DEACTIVATE)} deactivations."
+        )
+
+    @property
+    def reference_document_uri(self) -> str:
+        """What every mutation names, so Shopify's inventory history points back here."""
+        return f"gid://reconciler/Plan/{self.plan_id}"
+
+
+# -- time, git ---------------------------------------------------------------------------------
+
+
+def now_iso() -> str:
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    moment = datetime.fromtimestamp(int(epoch), UTC) if epoch else datetime.now(UTC)
+    return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def git_info(paths: list[Path]) -> GitInfo | None:
+    """The commit the manifests are at (and whether they differ from it), if in a git repo."""
+    if not paths:
+        return None
+    anchor = paths[0] if paths[0].is_dir() else paths[0].parent
+    try:
+        commit = subprocess.run(
+            ["git", "-C", str(anchor), "rev-parse", "HEAD"],
+            capture_output=True,
+            text=True,
+            check=True,
+            timeout=10,
+        ).stdout.strip()
+        status = subprocess.run(
+            ["git", "-C", str(anchor), "status", "--porcelain", "--", *map(str, paths)],
+            capture_output=True,
+            text=True,
+            check=True,
+            timeout=10,
+        ).stdout
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return GitInfo(commit, bool(status.strip()))
+
+
+# -- to JSON -----------------------------------------------------------------------------------
+
+
+def _source_json(source: Source) -> dict[str, Any]:
+    return {"file": source.file, "line": source.line, "path": source.path}
+
+
+def _target_json(target: Target) -> dict[str, Any]:
+    out: dict[str, Any] = {"sku": target.sku, "item_id": target.item_id}
+    if target.location_id is not None:
+        out["location_id"] = target.location_id
+        out["location"] = target.location_name
+    return out
+
+
+def action_json(action: Action) -> dict[str, Any]:
+    out: dict[str, Any] = {"kind": action.kind.value, **_target_json(action.target)}
+    if isinstance(action, UpdateItem):
+        out["changes"] = [
+            {"field": c.field, "before": c.before, "after": c.after} for c in action.changes
+        ]
+    elif isinstance(action, Activate):
+        out["reactivates"] = action.reactivates
+    elif isinstance(action, Move):
+        out.update(
+            {
+                "from": action.from_name,
+                "to": action.to_name,
+                "quantity": action.quantity,
+                "from_before": action.from_before,
+                "to_before": action.to_before,
+                "reason": action.reason,
+            }
+        )
+    elif isinstance(action, SetQuantity):
+        out.update(
+            {
+                "name": action.name,
+                "before": action.live,
+                "compare": action.compare,
+                "after": action.after,
+                "reason": action.reason,
+            }
+        )
+    elif isinstance(action, Deactivate):
+        out["level_id"] = action.level_id
+    out["source"] = _source_json(action.source)
+    return out
+
+
+def _observed_json(observed: Observed) -> dict[str, Any]:
+    return {
+        "levels": [
+            {"item_id": item_id, "location_id": location_id, "quantities": quantities}
+            for (item_id, location_id), quantities in sorted(observed.levels.items())
+        ],
+        "items": [
+            {"item_id": item_id, "attributes": attributes}
+            for item_id, attributes in sorted(observed.items.items())
+        ],
+    }
+
+
+def _identity(
+    store: str,
+    api_version: str,
+    digest: str,
+    actions: list[dict[str, Any]],
+    observed: dict[str, Any],
+) -> str:
+    """The plan id: what apply would do, where, from which live values."""
+    canonical = json.dumps(
+        [store, api_version, digest, actions, observed], sort_keys=True, separators=(",", ":")
+    )
+    return hashlib.sha256(canonical.encode()).hexdigest()[:16]
+
+
+def make_plan(
+    built: Built,
+    *,
+    store: str,
+    api_version: str,
+    manifest_digest: str,
+    manifest_files: tuple[ManifestFile, ...],
+    filters: Filters,
+    git: GitInfo | None,
+    created_at: str | None = None,
+) -> Plan:
+    actions_json = [action_json(a) for a in built.actions]
+    plan_id = _identity(
+        store, api_version, manifest_digest, actions_json, _observed_json(built.observed)
+    )
+    return Plan(
+        plan_id=plan_id,
+        created_at=created_at or now_iso(),
+        store=store,
+        api_version=api_version,
+        git=git,
+        manifest_digest=manifest_digest,
+        manifest_files=manifest_files,
+        filters=filters,
+        actions=built.actions,
+        observed=built.observed,
+        warnings=built.warnings,
+    )
+
+
+def plan_json(plan: Plan) -> dict[str, Any]:
+    actions = []
+    for index, action in enumerate(plan.actions, start=1):
+        actions.append({"id": index, **action_json(action)})
+    return {
+        "format_version": FORMAT_VERSION,
+        "plan_id": plan.plan_id,
+        "created_at": plan.created_at,
+        "store": plan.store,
+        "api_version": plan.api_version,
+        "git": None if plan.git is None else {"commit": plan.git.commit, "dirty": plan.git.dirty},
+        "manifests": {
+            "digest": plan.manifest_digest,
+            "files": [{"path": f.path, "sha256": f.sha256} for f in plan.manifest_files],
+        },
+        "filters": plan.filters.as_json(),
+        "summary": {kind.value: plan.count(kind) for kind in PHASES},
+        "actions": actions,
+        "observed": _observed_json(plan.observed),
+        "warnings": [w.as_json() for w in plan.warnings],
+    }
+
+
+def dumps(plan: Plan) -> str:
+    return json.dumps(plan_json(plan), indent=2, ensure_ascii=False) + "\n"
+
+
+# -- from JSON (apply reads saved plans) ------------------------------------------------------
+
+
+def _source(data: dict[str, Any]) -> Source:
+    return Source(data["file"], int(data["line"]), data.get("path") or "$")
+
+
+def _action(data: dict[str, Any]) -> Action:
+    target = Target(data["sku"], data["item_id"], data.get("location_id"), data.get("location"))
+    source = _source(data["source"])
+    kind = Kind(data["kind"])
+    if kind is Kind.UPDATE_ITEM:
+        changes = tuple(
+            AttributeChange(c["field"], c["before"], c["after"]) for c in data["changes"]
+        )
+        return UpdateItem(target, changes, source)
+    if kind is Kind.ACTIVATE:
+        return Activate(target, bool(data["reactivates"]), source)
+    if kind is Kind.MOVE:
+        return Move(
+            target,
+            data["from"],
+            data["to"],
+            int(data["quantity"]),
+            int(data["from_before"]),
+            int(data["to_before"]),
+            data["reason"],
+            source,
+        )
+    if kind is Kind.SET:
+        return SetQuantity(
+            target,
+            data["name"],
+            int(data["before"]),
+            int(data["compare"]),
+            int(data["after"]),
+            data["reason"],
+            source,
+        )
+    return Deactivate(target, data["level_id"], source)
+
+
+def schema_path() -> Path:
+    here = Path(__file__).resolve()
+    for candidate in (
+        here.parents[1] / "_schemas" / "plan.schema.json",
+        here.parents[2] / "schemas" / "plan.schema.json",
+    ):
+        if candidate.exists():
+            return candidate
+    raise FileNotFoundError("plan.schema.json not found")
+
+
+def loads(text: str, origin: str = "plan") -> Plan:
+    """Read a saved plan, refusing anything that is not a valid plan of this format."""
+    import jsonschema
+
+    try:
+        data = json.loads(text)
+    except ValueError as exc:
+        raise ConfigError(f"{origin}: not a JSON plan file ({exc})") from None
+    schema = json.loads(schema_path().read_text(encoding="utf-8"))
+    errors = sorted(
+        jsonschema.Draft202012Validator(schema).iter_errors(data),
+        key=lambda e: list(map(str, e.path)),
+    )
+    if errors:
+        first = errors[0]
+        where = "/".join(str(p) for p in first.absolute_path) or "(top level)"
+        raise ConfigError(f"{origin}: not a valid plan: {where}: {first.message}")
+    observed = Observed(
+        levels={
+            (lv["item_id"], lv["location_id"]): dict(lv["quantities"])
+            for lv in data["observed"]["levels"]
+        },
+        items={it["item_id"]: dict(it["attributes"]) for it in data["observed"]["items"]},
+    )
+    filters = Filters(
+        tuple(data["filters"]["sku"]),
+        tuple(data["filters"]["exclude_sku"]),
+        tuple(data["filters"]["location"]),
+    )
+    git = data.get("git")
+    plan = Plan(
+        plan_id=data["plan_id"],
+        created_at=data["created_at"],
+        store=data["store"],
+        api_version=data["api_version"],
+        git=GitInfo(git["commit"], bool(git["dirty"])) if git else None,
+        manifest_digest=data["manifests"]["digest"],
+        manifest_files=tuple(
+            ManifestFile(f["path"], f["sha256"]) for f in data["manifests"]["files"]
+        ),
+        filters=filters,
+        actions=tuple(_action(a) for a in data["actions"]),
+        observed=observed,
+        warnings=tuple(
+            Problem(w["message"], w.get("file"), w.get("line"), w.get("path"))
+            for w in data.get("warnings", [])
+        ),
+    )
+    recomputed = _identity(
+        plan.store,
+        plan.api_version,
+        plan.manifest_digest,
+        [action_json(a) for a in plan.actions],
+        _observed_json(plan.observed),
+    )
+    if recomputed != plan.plan_id:
+        raise ConfigError(
+            f"{origin}: the plan's contents do not match its id {plan.plan_id} "
+            "(the file was edited after it was made); make a new plan"
+        )
+    return plan
