@@ -1,0 +1,27 @@
+"""Stage 1, manifests: YAML files in git → validated, normalised `DesiredState`.
+
+    load.py      files and directories → YAML node trees with a line on every key and scalar
+    resolve.py   node tree → typed value, each plain scalar typed by what the schema expects
+    schema.py    the JSON Schemas (schemas/*.schema.json) and a walker over them
+    explain.py   schema errors → Problems that say what to write instead
+    validate.py  schema + value checks per file; SKU and id uniqueness across files
+    desired.py   validated documents → model.DesiredState with Sources
+    config.py    reconciler.yaml (store, apiVersion, history, location aliases)
+    api.py       the entry points below
+
+Nothing here contacts a store.
+"""
+
+from .api import Check, check_paths, load_desired, validate_paths
+from .config import Config, find_config, load_config, read_config
+
+__all__ = [
+    "Check",
+    "Config",
+    "check_paths",
+    "find_config",
+    "load_config",
+    "load_desired",
+    "read_config",
+    "validate_paths",
+]

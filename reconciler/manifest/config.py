@@ -1,0 +1,123 @@
+"""reconciler.yaml: the settings every command shares (store, API version, history, aliases).
+
+Read with the same YAML rules and line-numbered problems as manifests, and checked against
+``schemas/config.schema.json``. Found with ``--config FILE``, else ``./reconciler.yaml`` when
+present; no config at all is fine (no aliases, nothing preset).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from reconciler.errors import ConfigError, Problem
+
+from . import explain, load, schema
+from .resolve import Resolved, resolve
+
+DEFAULT_NAME = "reconciler.yaml"
+
+
+@dataclass(frozen=True, slots=True)
+class Config:
+    path: str | None = None  # the file read, as shown in messages; None when there was none
+    store: str | None = None
+    api_version: str | None = None
+    history: Path | None = None  # resolved against the config file's directory
+    location_aliases: Mapping[str, str] = field(default_factory=dict)
+
+
+def find_config(explicit: Path | None) -> Path | None:
+    """The config file to read: the one named, else ./reconciler.yaml if it exists."""
+    if explicit is not None:
+        return explicit
+    default = Path(DEFAULT_NAME)
+    return default if default.is_file() else None
+
+
+def read_config(path: Path | None) -> tuple[Config, list[Problem]]:
+    """The config at `path` (None: no config) and every problem in it."""
+    if path is None:
+        return Config(), []
+    name = load.display_name(path)
+    if not path.exists():
+        return Config(name), [Problem("config file not found", name)]
+    if not path.is_file():
+        return Config(name), [Problem("config path is not a file", name)]
+    document, problems = load.read(path)
+    if document is None:
+        return Config(name), problems
+    if document.root is None:
+        return Config(name), []
+    doc = resolve(document, schema.SchemaView(schema.load(schema.CONFIG)))
+    problems = list(doc.problems)
+    for error in schema.validator(schema.CONFIG).iter_errors(doc.value):
+        problems.extend(explain.problems(error, doc))
+    problems.extend(_alias_problems(doc))
+    problems.sort(key=lambda p: p.line or 0)
+    if problems:
+        return Config(name), problems
+    return _config(name, path, doc.value), []
+
+
+def load_config(path: Path | None) -> Config:
+    """The config at `path` (see `find_config`), or ConfigError listing every problem."""
+    config, problems = read_config(path)
+    if problems:
+        count = len(problems)
+        raise ConfigError(
+            f"{count} problem{'s' if count != 1 else ''} in the config file:\n"
+            + "\n".join(f"  {p}" for p in problems)
+        )
+    return config
+
+
+def _config(name: str, path: Path, value: dict[str, Any]) -> Config:
+    history = value.get("history")
+    return Config(
+        path=name,
+        store=value.get("store"),
+        api_version=value.get("apiVersion"),
+        history=(path.parent / history) if isinstance(history, str) else None,
+        location_aliases=dict(_aliases(value)),
+    )
+
+
+def _aliases(value: Any) -> dict[str, str]:
+    locations = value.get("locations") if isinstance(value, dict) else None
+    aliases = locations.get("aliases") if isinstance(locations, dict) else None
+    if not isinstance(aliases, dict):
+        return {}
+    return {k: v for k, v in aliases.items() if isinstance(v, str)}
+
+
+def _alias_problems(doc: Resolved) -> list[Problem]:
+    """Aliases must be unambiguous: not equal ignoring case, and not pointing at another alias."""
+    aliases = _aliases(doc.value)
+    problems: list[Problem] = []
+    seen: dict[str, str] = {}
+    for alias, target in aliases.items():
+        pointer = ("locations", "aliases", alias)
+        folded = alias.casefold()
+        if folded in seen:
+            other = seen[folded]
+            line = doc.spot(("locations", "aliases", other)).line
+            problems.append(
+                doc.problem(
+                    pointer,
+                    f'alias differs from "{other}" (line {line}) only by case; keep one of them',
+                )
+            )
+        else:
+            seen[folded] = alias
+        if target in aliases and target != alias:
+            problems.append(
+                doc.problem(
+                    pointer,
+                    f'"{target}" is itself an alias; aliases do not chain, so point this one '
+                    f'at the location name "{aliases[target]}"',
+                )
+            )
+    return problems
