@@ -17,11 +17,14 @@ from . import ids
 from .quantities import SET_LIMIT, Caller
 from .state import (
     ITEM_COLS,
+    LEVEL_COLS,
     LOCATION_COLS,
     Item,
+    Level,
     Location,
     State,
     item_from_row,
+    level_from_row,
     location_from_row,
     now_iso,
 )
@@ -67,6 +70,14 @@ def _level_state(conn: sqlite3.Connection, item_id: int, location_id: int) -> tu
     return True, bool(row[0])
 
 
+def state_level(conn: sqlite3.Connection, item_id: int, location_id: int) -> Level | None:
+    row = conn.execute(
+        f"SELECT {LEVEL_COLS} FROM levels WHERE item_id = ? AND location_id = ?",
+        (item_id, location_id),
+    ).fetchone()
+    return level_from_row(row) if row else None
+
+
 def _active_count(conn: sqlite3.Connection, item_id: int) -> int:
     row = conn.execute(
         "SELECT COUNT(*) FROM levels WHERE item_id = ? AND is_active = 1", (item_id,)
@@ -80,21 +91,34 @@ def _stock(
     caller: Caller,
     item: Item,
     location: Location,
-    available: int | None,
+    available: int | None = None,
+    on_hand: int | None = None,
 ) -> None:
-    """Make the level active; keep quantities only where this version keeps them."""
+    """Make the level active; keep quantities only where this version keeps them.
+
+    ``available`` or ``onHand`` seeds the level; an untracked item ignores both (captured
+    2025-01: ``available: 9`` on an untracked item stocked it with 0). ``onHand`` is reached
+    through available, as every on_hand write is (facts §3.3).
+    """
     exists, _ = _level_state(conn, item.id, location.id)
-    seed = {} if available is None or not item.tracked else {"available": available}
     if exists and caller.rules.inactive_levels:
+        # 2026-04+: the inactive level comes back with its quantities (same level GID).
         conn.execute(
             "UPDATE levels SET is_active = 1, updated_at = ? WHERE item_id = ? AND location_id = ?",
             (now_iso(), item.id, location.id),
         )
-        if "available" in seed:
-            state.write_quantity(conn, item.id, location.id, "available", seed["available"])
+    else:
+        # New level, or a pre-2026-04 reactivation: starts from zero.
+        state.insert_level(conn, item.id, location.id)
+        # available carries an updatedAt from the level's creation on (captured).
+        state.write_quantity(conn, item.id, location.id, "available", 0)
+    if not item.tracked or (available is None and on_hand is None):
         return
-    # New level, or a pre-2026-04 reactivation: starts from zero (plus the seed quantity).
-    state.insert_level(conn, item.id, location.id, seed)
+    if available is None:
+        level = state_level(conn, item.id, location.id)
+        assert on_hand is not None and level is not None
+        available = level.quantities["available"] + on_hand - level.on_hand
+    state.write_quantity(conn, item.id, location.id, "available", available)
 
 
 def activate(
@@ -151,7 +175,7 @@ def activate(
             )
             field_name = "available" if available is not None else "onHand"
             return ActivateOutcome(errors=[UserError(path(field_name), message)])
-        _stock(state, conn, caller, item, location, seed)
+        _stock(state, conn, caller, item, location, available, on_hand)
         return ActivateOutcome(level=(item.id, location.id))
 
 
@@ -271,7 +295,7 @@ def _bulk_toggle(
         locations: list[Location] = []
         for i, update in enumerate(updates):
             location = _location(conn, str(update["locationId"]))
-            if location is None:
+            if location is None or not location.is_active:
                 return ToggleOutcome(
                     errors=[
                         UserError(

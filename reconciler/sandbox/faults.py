@@ -10,7 +10,10 @@ the root fields they call. Kinds:
 * ``lose_response`` – apply the request fully, then drop the connection without answering
   (or answer ``status`` with an empty body): the client cannot know it succeeded;
 * ``sale`` – an order takes ``quantity`` units of an item at a location (available →
-  committed) just before the matching request runs: the race a reconciler must survive.
+  committed) just before the matching request runs: the race a reconciler must survive;
+* ``internal_error`` – the store breaks in the middle of a mutation, after claiming its
+  idempotency key and before applying anything: the client gets INTERNAL_SERVER_ERROR, nothing
+  changes, and a retry with the same key gets IDEMPOTENCY_PREVIOUS_ATTEMPT_FAILED.
 
 Each rule fires ``times`` times (-1: forever) after skipping its first ``skip`` matches.
 """
@@ -27,11 +30,15 @@ from .quantities import record_sale
 from .response import Response
 from .state import State
 
-KINDS = ("http_error", "throttle", "latency", "lose_response", "sale")
+KINDS = ("http_error", "throttle", "latency", "lose_response", "sale", "internal_error")
 
 
 class FaultError(ValueError):
     """A fault rule the control plane cannot accept."""
+
+
+class InjectedFailure(RuntimeError):
+    """The ``internal_error`` fault: the store broke while applying a mutation."""
 
 
 @dataclass
@@ -127,15 +134,21 @@ class Faults:
         return bool(self._fire("throttle", names))
 
     def during(self, operation: str) -> None:
+        """Between claiming an idempotency key (if any) and applying the mutation."""
         for rule in self._fire("latency", [operation], "during"):
             time.sleep(rule.seconds)
+        if self._fire("internal_error", [operation]):
+            raise InjectedFailure(f"injected internal error in {operation}")
 
     def sales(self, names: list[str], state: State) -> None:
         for rule in self._fire("sale", names):
             item = ids.parse(rule.inventory_item_id or "", "InventoryItem")
             location = ids.parse(rule.location_id or "", "Location")
             if item is not None and location is not None:
-                record_sale(state, item, location, rule.quantity)
+                try:
+                    record_sale(state, item, location, rule.quantity)
+                except LookupError:
+                    continue  # nothing stocked there: no order can take it
 
     def after(self, names: list[str]) -> Response | None:
         """The request was applied; maybe its answer never reaches the client."""

@@ -3,10 +3,11 @@
 Per app (token) and key, Shopify remembers the operation and its parameters (facts §7):
 the same key with the same parameters returns the original result without applying again; with
 other parameters it is refused (IDEMPOTENCY_KEY_PARAMETER_MISMATCH); while the first attempt is
-still running a retry gets IDEMPOTENCY_CONCURRENT_REQUEST; after a failed attempt,
-IDEMPOTENCY_PREVIOUS_ATTEMPT_FAILED. The claim is committed before the mutation runs, and the
-result is stored in the mutation's own transaction, so a crash in between leaves an attempt that
-later counts as failed, never a half-applied one.
+still running a retry gets IDEMPOTENCY_CONCURRENT_REQUEST; after an attempt that broke while
+applying (an internal error, or a process that died), IDEMPOTENCY_PREVIOUS_ATTEMPT_FAILED. An
+attempt answered with userErrors changed nothing and releases its key. The claim is committed
+before the mutation runs, and the result is stored in the mutation's own transaction, so a
+crash in between leaves an attempt that later counts as failed, never a half-applied one.
 UNVERIFIED: the retention window (24 h per a secondary source); configurable here.
 """
 
@@ -96,6 +97,17 @@ def complete(state: State, scope: str, key: str, result: dict[str, Any]) -> None
             "UPDATE idempotency SET status = 'done', result = ? WHERE scope = ? AND key = ?",
             (json.dumps(result), scope, key),
         )
+
+
+def release(state: State, scope: str, key: str) -> None:
+    """Forget the claim: a request refused at validation (userErrors) does not use its key up.
+
+    Shopify keeps a key only for an attempt that did something or broke while doing it; a
+    refused request can be corrected and sent again under the same key (third-party live
+    notes, docs/shopify-captures.md §4). Call inside the mutation's transaction.
+    """
+    with state.transaction() as conn:
+        conn.execute("DELETE FROM idempotency WHERE scope = ? AND key = ?", (scope, key))
 
 
 def fail(state: State, scope: str, key: str) -> None:

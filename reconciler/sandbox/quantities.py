@@ -68,8 +68,11 @@ class Caller:
 
 
 def valid_uri(value: str) -> bool:
-    """Valid URI with scheme and content; a GID needs app, type and id (schema 2026-01+)."""
-    if not _URI_RE.match(value):
+    """Valid URI with scheme and content; a GID needs app, type and id (schema 2026-01+).
+
+    "Content" is something after the scheme besides slashes: ``https://`` alone is refused.
+    """
+    if not _URI_RE.match(value) or not value.split(":", 1)[1].strip("/"):
         return False
     return not value.startswith("gid://") or bool(_GID_URI_RE.match(value))
 
@@ -92,13 +95,16 @@ class _Levels:
         return self.cache[key]
 
     def create(self, state: State, item_id: int, location_id: int) -> Level:
-        state.insert_level(self.conn, item_id, location_id)
+        """2026-10: a write where the item was never stocked makes an inactive level."""
+        state.insert_level(self.conn, item_id, location_id, is_active=False)
         self.cache.pop((item_id, location_id), None)
         level = self.get(item_id, location_id)
         assert level is not None
         return level
 
     def add(self, level: Level, name: str, delta: int) -> None:
+        if delta == 0:
+            return  # a no-op row changes nothing, not even updatedAt
         level.quantities[name] += delta
         self.dirty.setdefault((level.item_id, level.location_id), set()).add(name)
 
@@ -128,10 +134,14 @@ class _Refs:
         return self._items[gid]
 
     def location(self, gid: str) -> int | None:
+        """A deactivated location counts as not found (UNVERIFIED: Shopify's code for writes
+        to a deactivated location is undocumented; INVALID_LOCATION is the closest one)."""
         if gid not in self._locations:
             number = ids.parse(gid, "Location")
             found = number is not None and bool(
-                self.conn.execute("SELECT 1 FROM locations WHERE id = ?", (number,)).fetchone()
+                self.conn.execute(
+                    "SELECT 1 FROM locations WHERE id = ? AND is_active = 1", (number,)
+                ).fetchone()
             )
             self._locations[gid] = number if found else None
         return self._locations[gid]
@@ -157,7 +167,10 @@ def _usable_level(
     """The level to write, or None when this version says the item is not stocked there.
 
     Before 2026-04 an inactive level does not exist for the API; from 2026-04 inactive levels
-    are writable; from 2026-10 quantities can be written at any location (the level is created).
+    are writable; from 2026-10 quantities can be written at any location. UNVERIFIED: what
+    2026-10 does for a pair that was never stocked; the sandbox creates an inactive level (the
+    2026-04 model: stocked nowhere new until activated, quantities kept), so a client must
+    still activate the item there to make it sellable.
     """
     level = levels.get(item_id, location_id)
     if level is not None and (level.is_active or caller.rules.inactive_levels):
@@ -223,21 +236,62 @@ def _record(
     )
 
 
-# -- inventorySetQuantities ----------------------------------------------------------------
+# -- inventorySetQuantities and inventorySetOnHandQuantities -------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class _SetShape:
+    """What differs between inventorySetQuantities and its deprecated on_hand twin."""
+
+    mutation: str
+    rows_key: str
+    # setOnHand's code enum has no NO_DUPLICATE_..._PAIR: its rows apply in order instead.
+    refuse_duplicates: bool
+    # compareQuantity/ignoreCompareQuantity exist on inventorySetQuantities only.
+    legacy_compare: bool
+    not_stocked: str
+    stale: str
+
+
+_SET = _SetShape(
+    "inventorySetQuantities",
+    "quantities",
+    True,
+    True,
+    msg.SET_ITEM_NOT_STOCKED,
+    msg.SET_CHANGE_FROM_QUANTITY_STALE,
+)
+_SET_ON_HAND = _SetShape(
+    "inventorySetOnHandQuantities",
+    "setQuantities",
+    False,
+    False,
+    msg.ITEM_NOT_STOCKED,
+    msg.CHANGE_FROM_QUANTITY_STALE,
+)
 
 
 @answers_rejection
 def set_quantities(state: State, caller: Caller, inp: dict[str, Any]) -> Outcome:
-    rows: list[dict[str, Any]] = inp.get("quantities") or []
-    _cas_mode(caller, rows, "InventoryQuantityInput")
+    return _set(state, caller, inp, str(inp.get("name")), _SET)
+
+
+@answers_rejection
+def set_on_hand_quantities(state: State, caller: Caller, inp: dict[str, Any]) -> Outcome:
+    """Deprecated twin of set(name: on_hand); 2026-10 still serves it."""
+    return _set(state, caller, inp, "on_hand", _SET_ON_HAND)
+
+
+def _set(state: State, caller: Caller, inp: dict[str, Any], name: str, shape: _SetShape) -> Outcome:
+    rows: list[dict[str, Any]] = inp.get(shape.rows_key) or []
+    key = shape.rows_key
     with state.transaction() as conn:
         errors: list[UserError] = []
         _check_reason_and_reference(inp, errors)
-        name = inp.get("name")
         if name not in ("available", "on_hand"):
             errors.append(UserError(path("input", "name"), msg.INVALID_SET_NAME, "INVALID_NAME"))
         refs, levels = _Refs(conn), _Levels(conn)
-        targets: list[tuple[int, Level | None]] = []
+        targets: list[Level | None] = []
         seen: dict[tuple[str, str], int] = {}
         for i, row in enumerate(rows):
             item_id = refs.item(row["inventoryItemId"])
@@ -245,7 +299,7 @@ def set_quantities(state: State, caller: Caller, inp: dict[str, Any]) -> Outcome
             if item_id is None:
                 errors.append(
                     UserError(
-                        path("input", "quantities", i, "inventoryItemId"),
+                        path("input", key, i, "inventoryItemId"),
                         msg.INVALID_INVENTORY_ITEM,
                         "INVALID_INVENTORY_ITEM",
                     )
@@ -253,16 +307,17 @@ def set_quantities(state: State, caller: Caller, inp: dict[str, Any]) -> Outcome
             if location_id is None:
                 errors.append(
                     UserError(
-                        path("input", "quantities", i, "locationId"),
+                        path("input", key, i, "locationId"),
                         msg.INVALID_LOCATION,
                         "INVALID_LOCATION",
                     )
                 )
             pair = (row["inventoryItemId"], row["locationId"])
-            if pair in seen:
+            if shape.refuse_duplicates and pair in seen:
+                # Every row of a repeated pair is reported, the first one included.
                 for j in (seen[pair], i):
                     error = UserError(
-                        path("input", "quantities", j, "locationId"),
+                        path("input", key, j, "locationId"),
                         msg.DUPLICATE_PAIR,
                         "NO_DUPLICATE_INVENTORY_ITEM_ID_GROUP_ID_PAIR",
                     )
@@ -270,7 +325,7 @@ def set_quantities(state: State, caller: Caller, inp: dict[str, Any]) -> Outcome
                         errors.append(error)
             seen.setdefault(pair, i)
             quantity = row["quantity"]
-            quantity_path = path("input", "quantities", i, "quantity")
+            quantity_path = path("input", key, i, "quantity")
             if quantity > SET_LIMIT:
                 errors.append(
                     UserError(quantity_path, msg.SET_TOO_HIGH, "INVALID_QUANTITY_TOO_HIGH")
@@ -285,46 +340,43 @@ def set_quantities(state: State, caller: Caller, inp: dict[str, Any]) -> Outcome
                 if level is None:
                     errors.append(
                         UserError(
-                            path("input", "quantities", i, "locationId"),
-                            msg.ITEM_NOT_STOCKED,
+                            path("input", key, i, "locationId"),
+                            shape.not_stocked,
                             "ITEM_NOT_STOCKED_AT_LOCATION",
                         )
                     )
-            targets.append((i, level))
+            targets.append(level)
+        if not errors and shape.legacy_compare:
+            errors.extend(_compare_quantity_required(caller, inp, rows))
+        changes: list[Change] = []
         if not errors:
-            errors.extend(_set_compare_errors(caller, inp, rows, targets, str(name)))
+            # Rows apply in order, so compare-and-set of a later row sees an earlier one.
+            ignore = not shape.legacy_compare or bool(inp.get("ignoreCompareQuantity"))
+            for i, (row, level) in enumerate(zip(rows, targets, strict=True)):
+                assert level is not None
+                stale = _set_stale(row, level.quantity(name), ignore, key, i, shape)
+                if stale is not None:
+                    errors.append(stale)
+                    continue
+                delta = row["quantity"] - level.quantity(name)
+                # Setting on_hand moves the difference through available (facts §3.3).
+                levels.add(level, "available", delta)
+                changes.append(Change(level.item_id, level.location_id, "available", delta))
+                changes.append(Change(level.item_id, level.location_id, "on_hand", delta))
         if errors:
             raise Rejected(errors)
-        changes: list[Change] = []
-        for i, level in targets:
-            assert level is not None
-            delta = rows[i]["quantity"] - level.quantity(str(name))
-            levels.add(level, "available", delta)
-            changes.append(Change(level.item_id, level.location_id, "available", delta))
-            changes.append(Change(level.item_id, level.location_id, "on_hand", delta))
         levels.flush(state)
-        return Outcome(
-            group_id=_record(state, conn, caller, inp, "inventorySetQuantities", changes)
-        )
+        return Outcome(group_id=_record(state, conn, caller, inp, shape.mutation, changes))
 
 
-def _set_compare_errors(
-    caller: Caller,
-    inp: dict[str, Any],
-    rows: list[dict[str, Any]],
-    targets: list[tuple[int, Level | None]],
-    name: str,
+def _compare_quantity_required(
+    caller: Caller, inp: dict[str, Any], rows: list[dict[str, Any]]
 ) -> list[UserError]:
-    """Compare-and-set for inventorySetQuantities, per the version's contract (facts §6)."""
-    errors: list[UserError] = []
+    """2025-01 (and 2026-01 rows without changeFromQuantity): compare data or an opt-out."""
+    if caller.rules.compare_and_set == "change_from_required" or inp.get("ignoreCompareQuantity"):
+        return []
     legacy_rows = [r for r in rows if "changeFromQuantity" not in r]
-    ignore = bool(inp.get("ignoreCompareQuantity"))
-    if (
-        caller.rules.compare_and_set != "change_from_required"
-        and legacy_rows
-        and not ignore
-        and any(r.get("compareQuantity") is None for r in legacy_rows)
-    ):
+    if any(r.get("compareQuantity") is None for r in legacy_rows):
         return [
             UserError(
                 path("input", "ignoreCompareQuantity"),
@@ -332,28 +384,30 @@ def _set_compare_errors(
                 "COMPARE_QUANTITY_REQUIRED",
             )
         ]
-    for i, level in targets:
-        assert level is not None
-        row, current = rows[i], level.quantity(name)
-        if "changeFromQuantity" in row:
-            expected = row["changeFromQuantity"]
-            if expected is not None and expected != current:
-                errors.append(
-                    UserError(
-                        path("input", "quantities", i, "changeFromQuantity"),
-                        msg.CHANGE_FROM_QUANTITY_STALE,
-                        "CHANGE_FROM_QUANTITY_STALE",
-                    )
-                )
-        elif not ignore and row.get("compareQuantity") != current:
-            errors.append(
-                UserError(
-                    path("input", "quantities", i, "compareQuantity"),
-                    msg.COMPARE_QUANTITY_STALE,
-                    "COMPARE_QUANTITY_STALE",
-                )
+    return []
+
+
+def _set_stale(
+    row: dict[str, Any], current: int, ignore: bool, key: str, i: int, shape: _SetShape
+) -> UserError | None:
+    """Compare-and-set of one row (facts §6): changeFromQuantity, when present even as null,
+    overrides the legacy compareQuantity/ignoreCompareQuantity pair."""
+    if "changeFromQuantity" in row:
+        expected = row["changeFromQuantity"]
+        if expected is not None and expected != current:
+            return UserError(
+                path("input", key, i, "changeFromQuantity"),
+                shape.stale,
+                "CHANGE_FROM_QUANTITY_STALE",
             )
-    return errors
+        return None
+    if not ignore and row.get("compareQuantity") != current:
+        return UserError(
+            path("input", key, i, "compareQuantity"),
+            msg.COMPARE_QUANTITY_STALE,
+            "COMPARE_QUANTITY_STALE",
+        )
+    return None
 
 
 # -- ledger document rules shared by adjust and move ----------------------------------------
@@ -396,6 +450,8 @@ def adjust_quantities(state: State, caller: Caller, inp: dict[str, Any]) -> Outc
             errors.append(
                 UserError(path("input", "name"), msg.INVALID_QUANTITY_NAME, "INVALID_QUANTITY_NAME")
             )
+        # Shopify runs every validator and reports them all (a bad name and a missing ledger
+        # URI come back together, facts §4.3); the group-level ledger rule is one more.
         ledgers = {r.get("ledgerDocumentUri") for r in rows}
         if len(ledgers) > 1:
             errors.append(
@@ -406,14 +462,13 @@ def adjust_quantities(state: State, caller: Caller, inp: dict[str, Any]) -> Outc
         refs, levels = _Refs(conn), _Levels(conn)
         targets: list[Level | None] = []
         for i, row in enumerate(rows):
-            if len(ledgers) <= 1:
-                errors.extend(
-                    _ledger_errors(
-                        name,
-                        row.get("ledgerDocumentUri"),
-                        path("input", "changes", i, "ledgerDocumentUri"),
-                    )
+            errors.extend(
+                _ledger_errors(
+                    name,
+                    row.get("ledgerDocumentUri"),
+                    path("input", "changes", i, "ledgerDocumentUri"),
                 )
+            )
             item_id = refs.item(row["inventoryItemId"])
             location_id = refs.location(row["locationId"])
             if item_id is None:
@@ -618,34 +673,6 @@ def _move_one(
     if on_hand_delta:
         changes.append(Change(item, location, "on_hand", on_hand_delta))
     return []
-
-
-# -- inventorySetOnHandQuantities (deprecated, still served) --------------------------------
-
-
-def set_on_hand_quantities(state: State, caller: Caller, inp: dict[str, Any]) -> Outcome:
-    """Deprecated twin of set(name: on_hand); kept because 2026-10 still serves it."""
-    rows: list[dict[str, Any]] = inp.get("setQuantities") or []
-    _cas_mode(caller, rows, "InventorySetQuantityInput")
-    converted = {
-        "name": "on_hand",
-        "reason": inp.get("reason"),
-        "referenceDocumentUri": inp.get("referenceDocumentUri"),
-        "ignoreCompareQuantity": True,
-        "quantities": rows,
-    }
-    outcome = set_quantities(state, caller, converted)
-    outcome.errors = [
-        UserError(
-            tuple("setQuantities" if p == "quantities" else p for p in e.field)
-            if e.field
-            else None,
-            e.message,
-            e.code,
-        )
-        for e in outcome.errors
-    ]
-    return outcome
 
 
 # -- the "a sale happens" fault -------------------------------------------------------------

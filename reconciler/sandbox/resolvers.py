@@ -300,16 +300,25 @@ def _guarded(
     perform: Callable[[], dict[str, Any]],
     refusal_payload: Callable[[UserError], dict[str, Any]],
 ) -> dict[str, Any]:
-    """Run a mutation under Shopify's idempotency contract; returns the stored outcome."""
+    """Run a mutation under Shopify's idempotency contract; returns the stored outcome.
+
+    Order of refusals (captures §2.5/§2.6): the resolver's own argument checks (the 250 cap,
+    a missing changeFromQuantity) run before this, so INVALID_FIELD_ARGUMENTS wins over the
+    missing-directive BAD_REQUEST. UNVERIFIED: the empty-key message (Shopify's directive
+    description: "cannot be an empty string or whitespace only").
+    """
     ctx = _ctx(info)
     operation = info.field_name
     key = _idempotency_key(info)
+    faults = getattr(ctx, "faults", None)
     if key is None:
         if operation in IDEMPOTENT_MUTATIONS and ctx.rules.idempotency == "required":
             raise GraphQLError(
                 "The @idempotent directive is required for this mutation but was not provided.",
                 extensions={"code": "BAD_REQUEST"},
             )
+        if faults is not None:
+            faults.during(operation)
         return perform()
     if not key.strip():
         raise GraphQLError(
@@ -324,13 +333,16 @@ def _guarded(
         return refusal_payload(claim.refusal)
     if claim.replay is not None:
         return claim.replay
-    faults = getattr(ctx, "faults", None)
-    if faults is not None:
-        faults.during(operation)
     try:
+        if faults is not None:
+            faults.during(operation)
         with ctx.state.transaction():
             outcome = perform()
-            idempotency.complete(ctx.state, scope, key, outcome)
+            if outcome["errors"]:
+                # Refused with userErrors: nothing changed, the key is not used up.
+                idempotency.release(ctx.state, scope, key)
+            else:
+                idempotency.complete(ctx.state, scope, key, outcome)
     except Exception:
         idempotency.fail(ctx.state, scope, key)
         raise
@@ -456,7 +468,8 @@ def inventoryBulkToggleActivation(
 
 def inventoryItemUpdate(root: Any, info: Info, id: str, input: dict[str, Any]) -> dict[str, Any]:
     ctx = _ctx(info)
-    _input_cap(info, "input", input.get("countryHarmonizedSystemCodes") or [])
+    codes = input.get("countryHarmonizedSystemCodes") or []
+    _input_cap(info, "input", codes, "countryHarmonizedSystemCodes")
     outcome = items.update_item(ctx.state, id, input)
     ctx.forget_items()
     item = ctx.item(outcome.item_id) if outcome.item_id is not None else None

@@ -58,29 +58,38 @@ COMPARE_QUANTITY_REQUIRED = (
     "The compareQuantity argument must be given to each quantity or ignored using "
     "ignoreCompareQuantity."
 )
-COMPARE_QUANTITY_STALE = (
-    "The compareQuantity value does not match the current quantity."  # UNVERIFIED
+# Messages below marked "enum description" have no recorded response; they are the
+# description Shopify publishes for the code (shopify.dev enum pages, 2026-01), which is the
+# message Shopify returns wherever a response was recorded (MAX_ONE_LEDGER_DOCUMENT,
+# INTERNAL_LEDGER_DOCUMENT, DIFFERENT_LOCATIONS, COMPARE_QUANTITY_REQUIRED, ...).
+COMPARE_QUANTITY_STALE = "The compareQuantity value does not match persisted value."  # enum desc.
+# inventorySetQuantities words its stale error differently from adjust/move/setOnHand.
+SET_CHANGE_FROM_QUANTITY_STALE = (
+    "The changeFromQuantity value does not match persisted value."  # enum description
 )
 CHANGE_FROM_QUANTITY_STALE = (
-    "The changeFromQuantity value does not match the current quantity."  # UNVERIFIED
+    "The changeFromQuantity argument no longer matches the persisted quantity."  # enum desc.
 )
-ITEM_NOT_STOCKED = "The specified inventory item is not stocked at the location."  # UNVERIFIED
+SET_ITEM_NOT_STOCKED = (
+    "The specified inventory item is not stocked at the location."  # enum description
+)
+ITEM_NOT_STOCKED = "The inventory item is not stocked at the location."  # enum description
 QUANTITY_DOCUMENT_REQUIRED = "A ledger document URI is required except when adjusting available."
 AVAILABLE_DOCUMENT = "A ledger document URI is not allowed when adjusting available."
 INTERNAL_LEDGER_DOCUMENT = (
     "Internal (gid://shopify/) ledger documents are not allowed to be adjusted via API."
 )
-INVALID_LEDGER_DOCUMENT = "The specified ledger document URI is invalid."  # UNVERIFIED
+INVALID_LEDGER_DOCUMENT = "The specified ledger document is invalid."  # enum description
 MAX_ONE_LEDGER_DOCUMENT = (
     "All changes must have the same ledger document URI or, in the case of adjusting available, "
     "no ledger document URI."
 )
 MAXIMUM_LEDGER_DOCUMENT_URIS = (
-    "A move can have at most two different ledger document URIs."  # UNVERIFIED
+    "Only a maximum of 2 ledger document URIs across all changes is allowed."  # enum desc.
 )
-INVALID_REFERENCE_DOCUMENT = "The specified reference document URI is invalid."  # UNVERIFIED
+INVALID_REFERENCE_DOCUMENT = "The specified reference document is invalid."  # enum description
 DIFFERENT_LOCATIONS = "The quantities can't be moved between different locations."
-SAME_QUANTITY_NAME = "The quantity names for each change can't be the same."  # UNVERIFIED
+SAME_QUANTITY_NAME = "The quantity names for each change can't be the same."  # enum description
 
 IDEMPOTENCY_CONCURRENT = "This request is currently in progress, please try again."
 IDEMPOTENCY_MISMATCH = (
