@@ -136,7 +136,9 @@ def _type(error: ValidationError, doc: Resolved, pointer: Pointer) -> str:
     wanted = [expected] if isinstance(expected, str) else list(expected)
     wanted = [t for t in wanted if t != "null"] or wanted
     if "number" in wanted and "string" in wanted:
-        expectation = "a number"
+        expectation = "a number"  # a cost: text or number, both read as a decimal
+    elif "string" in wanted:
+        expectation = "text"  # a plain number there is read as its text anyway
     else:
         expectation = " or ".join(_TYPE_NAMES.get(t, t) for t in wanted)
     node = doc.spot(pointer).node
@@ -273,6 +275,11 @@ def _pattern(value: Any, pointer: Pointer, schema: Any) -> str:
     if name == "sku":
         return (
             f"SKU {shown} starts or ends with spaces; Shopify matches SKUs exactly, so remove them"
+        )
+    if name == "apiVersion":
+        return (
+            f"{shown} is not a Shopify API version: versions are quarterly, YYYY-01, -04, -07 "
+            "or -10 (e.g. 2026-04)"
         )
     custom = schema.get("patternErrorMessage") if isinstance(schema, dict) else None
     if isinstance(custom, str):

@@ -165,9 +165,11 @@ def parse(data: bytes, name: str) -> tuple[Document | None, list[Problem]]:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
+        column = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
         return None, [
             Problem(
-                f"not UTF-8 text (byte 0x{data[exc.start]:02x} at offset {exc.start}); save the file as UTF-8",
+                f"not UTF-8 text (byte 0x{data[exc.start]:02x} at column {column}); "
+                "save the file as UTF-8",
                 name,
                 line,
             )
@@ -224,16 +226,15 @@ def _syntax_problem(exc: yaml.MarkedYAMLError, name: str) -> Problem:
     line = mark.line + 1 if mark is not None else 1
     problem = exc.problem or "invalid YAML"
     for original, rewritten in _PROBLEM_REWRITES:
-        if problem.startswith(original):
+        if problem.startswith(original) or (exc.context or "").startswith(original):
             return Problem(rewritten, name, line)
-    context = f" {exc.context}" if exc.context else ""
-    if (
-        exc.context_mark is not None
-        and exc.problem_mark is not None
-        and exc.context_mark.line != exc.problem_mark.line
-    ):
-        context += f" at line {exc.context_mark.line + 1}"
-    return Problem(f"YAML syntax error: {problem}{context}".rstrip(), name, line)
+    context = ""
+    if exc.context:
+        context = f" ({exc.context}"
+        if exc.context_mark is not None and exc.context_mark.line + 1 != line:
+            context += f" started at line {exc.context_mark.line + 1}"
+        context += ")"
+    return Problem(f"YAML syntax error: {problem}{context}", name, line)
 
 
 def _reader_problem(exc: yaml.YAMLError, text: str, name: str) -> Problem:
@@ -306,8 +307,9 @@ class _Converter:
     def _node(self, node: yaml.Node) -> Node:
         line = _line(node)
         if node.tag not in _DEFAULT_TAGS:
+            tag = node.tag.replace("tag:yaml.org,2002:", "!!")
             raise _NodeError(
-                f"explicit YAML tag {node.tag} is not supported; remove it "
+                f"explicit YAML tag {tag} is not supported; remove it "
                 "(reconciler decides types from the manifest schema)",
                 line,
             )

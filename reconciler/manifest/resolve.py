@@ -71,7 +71,7 @@ def resolve(document: Document, view: SchemaView) -> Resolved:
     assert document.root is not None
     resolved = Resolved(document.file, document.sha256, None)
     walker = _Walker(resolved, view)
-    resolved.spots[()] = Spot(1, "", document.root)
+    resolved.spots[()] = Spot(document.root.line, "", document.root)
     resolved.value = walker.value(document.root, view.top(), (), "")
     return resolved
 
