@@ -5,17 +5,31 @@ Everything under ``/__sandbox/`` is the control plane (never part of Shopify's U
 
 =========================  ===================================================================
 ``GET  /__sandbox/health``   versions served, counts of locations/items/levels
-``POST /__sandbox/reset``    back to the snapshot the sandbox started with (or the body's)
-``GET  /__sandbox/snapshot`` export the store; ``PUT`` loads a snapshot (JSON body)
+``POST /__sandbox/reset``    back to the snapshot the sandbox started with (empty without one),
+                             or to the snapshot in the body
+``GET  /__sandbox/snapshot`` export the store; ``PUT`` replaces it with a snapshot (JSON body)
 ``POST /__sandbox/generate`` replace the store with ``{"items": N, "locations": M, "seed": S}``
+``POST /__sandbox/bulk``     ``{"hold": "CREATED" | "RUNNING" | null}`` keeps new bulk operations
+                             at that status until released (to observe the state machine)
 ``GET|POST|DELETE /__sandbox/faults``  list, add or clear fault rules (see `faults`)
 ``POST /__sandbox/sale``     ``{"inventoryItemId", "locationId", "quantity", "fulfil"}``
 ``GET|DELETE /__sandbox/stats``  calls and cost points served so far, or reset them
 ``POST /__sandbox/throttle`` ``{"plan": "plus"}`` and/or ``{"currentlyAvailable": 0}``
 ``POST /__sandbox/tokens``   ``{"token", "scopes": [...], "app": "name"}`` adds an app token
 ``GET  /__sandbox/history``  every inventory adjustment group (Shopify's inventory history)
-``GET  /__sandbox/bulk/<id>.jsonl``  a bulk operation's result file
+``GET  /__sandbox/bulk/<id>.jsonl``  a bulk operation's result file (no token, like
+                             Shopify's signed storage URLs)
 =========================  ===================================================================
+
+Control-plane failures answer JSON ``{"error": "..."}``: 400 for a bad request (an invalid
+snapshot adds ``"problems"``, one ``<JSON path>: <reason>`` each), 404 for an unknown route,
+405 for a known route with the wrong method.
+
+Persistence: with ``db=<file>`` the store lives in that SQLite file (bulk results next to it, in
+``<file>.bulk/``) and a restart without a snapshot carries on with it: quantities, history,
+idempotency keys and finished bulk operations survive; operations left unfinished by the
+previous process are FAILED. A restart *with* a snapshot replaces the file's contents with
+the snapshot.
 
 `Sandbox` runs the server in a thread (tests, ``make demo``); ``reconciler sandbox serve``
 runs it in the foreground.
@@ -26,8 +40,10 @@ from __future__ import annotations
 import json
 import logging
 import re
+import shutil
 import tempfile
 import threading
+from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
@@ -41,6 +57,7 @@ from .faults import FaultError, Faults
 from .quantities import record_sale
 from .response import Response
 from .schema import warm_up
+from .snapshot import SnapshotError
 from .state import State
 from .versions import SUPPORTED_VERSIONS
 
@@ -70,14 +87,20 @@ class SandboxApp:
     ) -> None:
         if plan not in PLANS:
             raise ValueError(f"plan must be one of {', '.join(PLANS)}")
+        if snapshot_data is not None:
+            snapshot.validate(snapshot_data)  # before the db file is touched
         self.state = State(db)
-        self.data_dir = data_dir or Path(tempfile.mkdtemp(prefix="reconciler-sandbox-"))
+        persistent = db is not None and db != ":memory:"
+        if data_dir is None and not persistent:
+            data_dir = Path(tempfile.mkdtemp(prefix="reconciler-sandbox-"))
+        self.data_dir = data_dir
         self.initial = snapshot_data
         self.tokens = {token: Token(token, ALL_SCOPES)}
         self.faults = Faults()
-        self.bulk = BulkRunner(self.state, self.data_dir / "bulk")
+        bulk_dir = data_dir / "bulk" if data_dir is not None else Path(f"{db}.bulk")
+        self.bulk = BulkRunner(self.state, bulk_dir)
         if snapshot_data is not None:
-            snapshot.load(self.state, snapshot_data)
+            snapshot.load(self.state, snapshot_data, validated=True)
         self.engine = Engine(
             self.state, self.tokens, self._shop(), self.faults, self.bulk, plan, retired_versions
         )
@@ -90,25 +113,57 @@ class SandboxApp:
             currency=self.state.get_meta("shop:currency", default.currency) or default.currency,
         )
 
-    def load(self, data: dict[str, Any]) -> None:
-        self.bulk.wait(timeout=30)
-        snapshot.load(self.state, data)
+    def _replace(self, fill: Callable[[], None]) -> None:
+        """Stop bulk work, replace the store's contents, forget the old bulk files."""
+        self.bulk.stop_all()
+        fill()
+        self.bulk.discard_files()
         self.engine.shop = self._shop()
+
+    def load(self, data: dict[str, Any]) -> None:
+        """Replace the store with a snapshot; an invalid one changes nothing."""
+        snapshot.validate(data)
+        self._replace(lambda: snapshot.load(self.state, data, validated=True))
+
+    def generate(self, items: int, locations: int, seed: int) -> None:
+        snapshot.check_generate_spec(items, locations, seed)
+        self._replace(lambda: snapshot.load_generated(self.state, items, locations, seed))
+
+    def reset(self, data: dict[str, Any] | None = None) -> None:
+        """Back to `data`, else the start snapshot, else an empty store; faults and buckets too."""
+        data = data if data is not None else self.initial
+        if data is None:
+            self._replace(self.state.wipe)
+        else:
+            self.load(data)
+        self.faults.clear()
+        self.engine.buckets.clear()
 
     # -- control plane -------------------------------------------------------------------------
 
     def control(self, method: str, path: str, body: Any) -> tuple[int, Any]:
+        """Answer one control-plane request: (HTTP status, JSON body).
+
+        Raises LookupError for an unknown route, `MethodNotAllowed` for a known route with the
+        wrong method, and ControlError/ValueError (incl. SnapshotError) for a bad request.
+        """
+        routes = _ROUTES.get(path)
+        if routes is None:
+            raise LookupError(path)
+        if method not in routes:
+            raise MethodNotAllowed(method, path, routes)
         route = (method, path)
         if route == ("GET", "/__sandbox/health"):
-            return 200, {"ok": True, "versions": list(SUPPORTED_VERSIONS), **self.state.counts()}
+            return 200, {
+                "ok": True,
+                "versions": list(SUPPORTED_VERSIONS),
+                "persistent": self.state.path != ":memory:",
+                **self.state.counts(),
+            }
         if route == ("POST", "/__sandbox/reset"):
-            data = body if isinstance(body, dict) and body else self.initial
-            if data is None:
-                self.state.wipe()
-            else:
-                self.load(data)
-            self.faults.clear()
-            self.engine.buckets.clear()
+            if body is not None and not isinstance(body, dict):
+                raise ControlError("expected a JSON object (a store snapshot) or no body")
+            self.reset(body or None)
             return 200, {"ok": True, **self.state.counts()}
         if route == ("GET", "/__sandbox/snapshot"):
             return 200, snapshot.export(self.state)
@@ -117,11 +172,19 @@ class SandboxApp:
             return 200, {"ok": True, **self.state.counts()}
         if route == ("POST", "/__sandbox/generate"):
             spec = _object(body)
-            data = snapshot.generate(
-                int(spec.get("items", 100)), int(spec.get("locations", 3)), int(spec.get("seed", 1))
-            )
-            self.load(data)
+            unknown = sorted(set(spec) - {"items", "locations", "seed"})
+            if unknown:
+                raise ControlError(
+                    f"unknown field(s) {', '.join(unknown)}; expected items, locations, seed"
+                )
+            self.generate(spec.get("items", 100), spec.get("locations", 3), spec.get("seed", 1))
             return 200, {"ok": True, **self.state.counts()}
+        if route == ("POST", "/__sandbox/bulk"):
+            spec = _object(body)
+            if "hold" not in spec:
+                raise ControlError('expected {"hold": "CREATED" | "RUNNING" | null}')
+            self.bulk.hold(spec["hold"])
+            return 200, {"hold": self.bulk.hold_stage}
         if route == ("GET", "/__sandbox/faults"):
             return 200, {"faults": self.faults.listing()}
         if route == ("POST", "/__sandbox/faults"):
@@ -151,7 +214,7 @@ class SandboxApp:
             return 200, {"ok": True, "scopes": sorted(scopes)}
         if route == ("GET", "/__sandbox/history"):
             return 200, {"adjustmentGroups": self._history()}
-        raise LookupError(path)
+        raise LookupError(path)  # pragma: no cover - _ROUTES and the branches above agree
 
     def _sale(self, spec: dict[str, Any]) -> dict[str, Any]:
         item = ids.parse(str(spec.get("inventoryItemId", "")), "InventoryItem")
@@ -207,13 +270,34 @@ class SandboxApp:
         return out
 
     def close(self) -> None:
-        self.bulk.wait(timeout=5)
+        self.bulk.stop_all(timeout=5)
         self.state.close()
+
+
+_ROUTES: dict[str, tuple[str, ...]] = {
+    "/__sandbox/health": ("GET",),
+    "/__sandbox/reset": ("POST",),
+    "/__sandbox/snapshot": ("GET", "PUT", "POST"),
+    "/__sandbox/generate": ("POST",),
+    "/__sandbox/bulk": ("POST",),
+    "/__sandbox/faults": ("GET", "POST", "DELETE"),
+    "/__sandbox/sale": ("POST",),
+    "/__sandbox/stats": ("GET", "DELETE"),
+    "/__sandbox/throttle": ("POST",),
+    "/__sandbox/tokens": ("POST",),
+    "/__sandbox/history": ("GET",),
+}
+
+
+class MethodNotAllowed(Exception):
+    def __init__(self, method: str, path: str, allowed: tuple[str, ...]) -> None:
+        super().__init__(f"{path} does not accept {method}; use {' or '.join(allowed)}")
+        self.allowed = allowed
 
 
 def _object(body: Any) -> dict[str, Any]:
     if not isinstance(body, dict):
-        raise ControlError("expected a JSON object")
+        raise ControlError("expected a JSON object in the request body")
     return body
 
 
@@ -278,25 +362,37 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _bulk_file(self, operation_id: int) -> None:
         record = self.server.app.bulk.get(operation_id)
-        if record is None or record.path is None:
-            self._send(404, json.dumps({"errors": "Not Found"}).encode())
+        file = Path(record.path) if record is not None and record.path else None
+        if file is None or not file.exists() or record is None:
+            message = f"no result file for bulk operation {operation_id}"
+            self._send(404, json.dumps({"error": message}).encode())
             return
-        data = Path(record.path).read_bytes()
         self.send_response(200)
         self.send_header("Content-Type", "application/jsonl")
-        self.send_header("Content-Length", str(len(data)))
+        self.send_header("Content-Length", str(file.stat().st_size))
+        self.send_header("Content-Disposition", f'attachment; filename="bulk-{operation_id}.jsonl"')
         self.end_headers()
-        self.wfile.write(data)
+        with file.open("rb") as data:
+            shutil.copyfileobj(data, self.wfile, 1 << 20)
 
     def _control(self, method: str, path: str, raw: bytes) -> None:
+        headers: dict[str, str] = {}
         try:
-            body = json.loads(raw) if raw else None
+            try:
+                body = json.loads(raw) if raw.strip() else None
+            except ValueError as exc:
+                raise ControlError(f"the request body is not valid JSON: {exc}") from exc
             status, payload = self.server.app.control(method, path, body)
         except LookupError:
             status, payload = 404, {"error": f"no control route {method} {path}"}
+        except MethodNotAllowed as exc:
+            status, payload = 405, {"error": str(exc)}
+            headers["Allow"] = ", ".join(exc.allowed)
+        except SnapshotError as exc:
+            status, payload = 400, {"error": "invalid store snapshot", "problems": exc.problems}
         except (ControlError, FaultError, ValueError) as exc:
             status, payload = 400, {"error": str(exc)}
-        self._send(status, json.dumps(payload).encode())
+        self._send(status, json.dumps(payload).encode(), headers)
 
     def do_POST(self) -> None:  # noqa: N802 - stdlib naming
         self._dispatch("POST")

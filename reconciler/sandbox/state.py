@@ -358,9 +358,14 @@ class State:
             yield self.conn
 
     def wipe(self) -> None:
+        """Empty the store (inside the caller's transaction, if any).
+
+        The bulk operation counter survives: result files are named by operation id, and an
+        id handed out once is never handed out again, as on Shopify.
+        """
         with self.transaction() as conn:
+            conn.execute("DELETE FROM meta WHERE key != 'counter:bulk_operation'")
             for table in (
-                "meta",
                 "locations",
                 "items",
                 "country_hs_codes",
