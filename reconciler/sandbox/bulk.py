@@ -640,6 +640,7 @@ class BulkRunner:
         self._submit_lock = threading.Lock()
         self._hold = threading.Condition()
         self.hold_stage: str | None = None
+        self._stopping = False
         self._recover()
 
     def _recover(self) -> None:
@@ -807,6 +808,8 @@ class BulkRunner:
             ).fetchone()
             if row is None:  # the store was reset meanwhile
                 return
+            if self._stopping and row[0] != "CANCELING":
+                return  # shut down, not cancelled: the next start marks it FAILED
             if failed:
                 columns |= {
                     "status": "FAILED",
@@ -835,11 +838,19 @@ class BulkRunner:
             thread.join(remaining)
 
     def stop_all(self, timeout: float = 30) -> None:
-        """Cancel every running operation and wait for the workers (before a reset or load)."""
-        for flag in list(self.cancel_flags.values()):
-            flag.set()
-        self.hold(None)
-        self.wait(timeout)
+        """Stop every worker and wait for it (before a reset, a load or a shutdown).
+
+        Stopped operations keep their status: a reset deletes them anyway, and after a
+        shutdown the next start marks them FAILED, as they never finished.
+        """
+        self._stopping = True
+        try:
+            for flag in list(self.cancel_flags.values()):
+                flag.set()
+            self.hold(None)
+            self.wait(timeout)
+        finally:
+            self._stopping = False
 
     def discard_files(self) -> None:
         shutil.rmtree(self.directory, ignore_errors=True)
