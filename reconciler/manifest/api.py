@@ -5,7 +5,8 @@
     load_desired(paths, config_path)   -> DesiredState, or ManifestError(problems)  (the planner)
 
 All three read the same way and never contact a store. ``config_path`` None means
-``./reconciler.yaml`` if it exists, else no config.
+``./reconciler.yaml`` if it exists, else a reconciler.yaml among `paths` if exactly one is
+named, else no config. A file called reconciler.yaml is never read as a manifest.
 """
 
 from __future__ import annotations
@@ -38,12 +39,18 @@ class Check:
 def check_paths(paths: list[Path], config_path: Path | None = None) -> Check:
     """Read the config and every manifest under `paths`; collect all problems in one pass."""
     config_file = find_config(config_path)
+    found = load.discover(paths)
+    if config_file is None and len(found.configs) == 1:
+        config_file = found.configs[0]  # `validate manifests/*.yaml reconciler.yaml` uses it
     config, problems = read_config(config_file)
+    for other in found.configs:  # any other reconciler.yaml named is checked as a config
+        if config_file is None or other.resolve() != config_file.resolve():
+            problems.extend(read_config(other)[1])
     if not paths:
         problems.append(Problem("no manifest files or directories given"))
-    exclude = frozenset({config_file.resolve()}) if config_file is not None else frozenset()
-    files, missing = load.discover(paths, exclude)
-    problems.extend(missing)
+    problems.extend(found.problems)
+    in_use = config_file.resolve() if config_file is not None else None
+    files = [path for path in found.manifests if path.resolve() != in_use]
 
     view = schema.SchemaView(schema.load(schema.MANIFEST))
     docs: list[Resolved] = []
@@ -51,11 +58,11 @@ def check_paths(paths: list[Path], config_path: Path | None = None) -> Check:
     for path in files:
         document, read_problems = load.read(path)
         name = load.display_name(path)
-        found = per_file.setdefault(name, list(read_problems))
+        bucket = per_file.setdefault(name, list(read_problems))
         if document is None:
             continue
         if document.root is None:
-            found.append(
+            bucket.append(
                 Problem(
                     "the file is empty; a manifest needs an `items:` list "
                     "(write `items: []` for none yet)",
@@ -66,7 +73,7 @@ def check_paths(paths: list[Path], config_path: Path | None = None) -> Check:
             continue
         doc = resolve(document, view)
         docs.append(doc)
-        found.extend(validate.check_manifest(doc, config.location_aliases))
+        bucket.extend(validate.check_manifest(doc, config.location_aliases))
     for name, clashes in validate.check_identities(docs).items():
         per_file[name].extend(clashes)
     for name in per_file:

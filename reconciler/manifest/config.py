@@ -17,7 +17,7 @@ from reconciler.errors import ConfigError, Problem
 from . import explain, load, schema
 from .resolve import Resolved, resolve
 
-DEFAULT_NAME = "reconciler.yaml"
+DEFAULT_NAME = load.CONFIG_NAME
 
 
 @dataclass(frozen=True, slots=True)

@@ -32,6 +32,7 @@ import yaml
 from reconciler.errors import Problem
 
 YAML_SUFFIXES = (".yaml", ".yml")
+CONFIG_NAME = "reconciler.yaml"  # never a manifest
 MERGE_TAG = "tag:yaml.org,2002:merge"
 _DEFAULT_TAGS = frozenset(
     {"tag:yaml.org,2002:str", "tag:yaml.org,2002:map", "tag:yaml.org,2002:seq", MERGE_TAG}
@@ -91,23 +92,30 @@ def display_name(path: Path) -> str:
     return path.as_posix()
 
 
-def discover(
-    paths: list[Path], exclude: frozenset[Path] = frozenset()
-) -> tuple[list[Path], list[Problem]]:
+@dataclass(frozen=True, slots=True)
+class Found:
+    manifests: list[Path]
+    configs: list[Path]  # files named reconciler.yaml that were named explicitly
+    problems: list[Problem]
+
+
+def discover(paths: list[Path]) -> Found:
     """Files named directly, then every *.yaml/*.yml under the directories named, each once.
 
-    Directories are walked recursively in sorted order, skipping hidden entries (``.git``) and
-    the files in ``exclude`` (the config file). A path named twice is read once.
+    Directories are walked recursively in sorted order, skipping hidden entries (``.git``).
+    A file called reconciler.yaml is a config file, never a manifest: walks skip it, and one
+    named directly is returned among ``configs``. A path named twice is read once.
     """
-    found: list[Path] = []
+    manifests: list[Path] = []
+    configs: list[Path] = []
     seen: set[Path] = set()
     problems: list[Problem] = []
 
-    def add(path: Path) -> None:
+    def add(path: Path, into: list[Path]) -> None:
         key = path.resolve()
-        if key not in seen and key not in exclude:
+        if key not in seen:
             seen.add(key)
-            found.append(path)
+            into.append(path)
 
     for path in paths:
         name = display_name(path)
@@ -116,21 +124,21 @@ def discover(
             if not inside:
                 problems.append(Problem(f"no *.yaml or *.yml files in directory {name}", name))
             for file in inside:
-                add(file)
+                add(file, manifests)
         elif path.is_file():
-            add(path)
+            add(path, configs if path.name == CONFIG_NAME else manifests)
         elif path.exists():
             problems.append(Problem("not a regular file or directory", name))
         else:
             problems.append(Problem("no such file or directory", name))
-    return found, problems
+    return Found(manifests, configs, problems)
 
 
 def _walk(directory: Path) -> Iterator[Path]:
     for root, dirs, files in os.walk(directory):
         dirs[:] = [d for d in dirs if not d.startswith(".")]
         for file in files:
-            if file.endswith(YAML_SUFFIXES) and not file.startswith("."):
+            if file.endswith(YAML_SUFFIXES) and not file.startswith(".") and file != CONFIG_NAME:
                 yield Path(root) / file
 
 

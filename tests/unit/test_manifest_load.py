@@ -164,25 +164,39 @@ def test_manifest_error_carries_every_problem(tmp_path: Path) -> None:
     assert str(caught.value).startswith("2 problems in the manifests:\n")
 
 
-def test_discover_walks_directories_sorted_and_skips_hidden(tmp_path: Path) -> None:
-    for name in ["b.yaml", "a/z.yml", "a/y.yaml", ".hidden/x.yaml", "notes.txt", "a/.x.yaml"]:
+def test_discover_walks_directories_sorted_and_skips_hidden_and_configs(tmp_path: Path) -> None:
+    for name in [
+        "b.yaml",
+        "a/z.yml",
+        "a/y.yaml",
+        ".hidden/x.yaml",
+        "notes.txt",
+        "a/.x.yaml",
+        "a/reconciler.yaml",
+    ]:
         write(tmp_path, "items: []\n", name)
-    found, problems = discover([tmp_path])
-    assert problems == []
-    assert [p.relative_to(tmp_path).as_posix() for p in found] == ["a/y.yaml", "a/z.yml", "b.yaml"]
+    found = discover([tmp_path])
+    assert found.problems == []
+    assert found.configs == []
+    assert [p.relative_to(tmp_path).as_posix() for p in found.manifests] == [
+        "a/y.yaml",
+        "a/z.yml",
+        "b.yaml",
+    ]
 
 
-def test_discover_reads_a_file_once_and_skips_the_config(tmp_path: Path) -> None:
+def test_discover_reads_a_file_once_and_sets_named_configs_apart(tmp_path: Path) -> None:
     manifest = write(tmp_path, "items: []\n", "m.yaml")
     config = write(tmp_path, "locations: {}\n", "reconciler.yaml")
-    found, _ = discover([manifest, tmp_path, manifest], frozenset({config.resolve()}))
-    assert found == [manifest]
+    found = discover([manifest, tmp_path, manifest, config])
+    assert found.manifests == [manifest]
+    assert found.configs == [config]
 
 
 def test_discover_reports_missing_paths_and_empty_directories(tmp_path: Path) -> None:
     (tmp_path / "empty").mkdir()
-    _, problems = discover([tmp_path / "nope.yaml", tmp_path / "empty"])
-    assert [p.message for p in problems] == [
+    found = discover([tmp_path / "nope.yaml", tmp_path / "empty"])
+    assert [p.message for p in found.problems] == [
         "no such file or directory",
         f"no *.yaml or *.yml files in directory {(tmp_path / 'empty').as_posix()}",
     ]
