@@ -42,6 +42,8 @@ _DEFAULT_TAGS = frozenset(
 ALIAS_EXPANSION_FACTOR = 10
 ALIAS_EXPANSION_ALLOWANCE = 10_000
 MAX_FILE_BYTES = 50 * 1024 * 1024
+MAX_DEPTH = 64  # a manifest nests 5 deep; anything near this is not a manifest
+_TOO_DEEP = f"collections nest more than {MAX_DEPTH} levels deep; this is not a manifest"
 
 
 # -- our node types ------------------------------------------------------------------------------
@@ -188,8 +190,8 @@ def parse(data: bytes, name: str) -> tuple[Document | None, list[Problem]]:
         return None, [_syntax_problem(exc, name)]
     except yaml.YAMLError as exc:  # ReaderError: a character YAML does not allow
         return None, [_reader_problem(exc, text, name)]
-    except RecursionError:
-        return None, [Problem("nesting is too deep to read", name, 1)]
+    except (RecursionError, _TooDeep):
+        return None, [Problem(_TOO_DEEP, name, 1)]
     if composed is None:
         return Document(name, digest, None), []
     try:
@@ -197,24 +199,79 @@ def parse(data: bytes, name: str) -> tuple[Document | None, list[Problem]]:
     except _NodeError as exc:
         return None, [Problem(str(exc), name, exc.line)]
     except RecursionError:
-        return None, [Problem("nesting is too deep to read", name, 1)]
+        return None, [Problem(_TOO_DEEP, name, 1)]
     return Document(name, digest, root), []
+
+
+_NO_IMPLICIT_TYPES: dict[Any, Any] = {"<": [(MERGE_TAG, re.compile(r"^(?:<<)$"))]}
 
 
 class _Loader(yaml.SafeLoader):
     """SafeLoader's scanner, parser and composer with no implicit typing except `<<` merges."""
 
-    yaml_implicit_resolvers: dict[Any, Any] = {  # PyYAML's class-level table, replaced whole
-        "<": [(MERGE_TAG, re.compile(r"^(?:<<)$"))],
-    }
+    yaml_implicit_resolvers = _NO_IMPLICIT_TYPES  # PyYAML's class-level table, replaced whole
+
+
+_FastLoader: type[Any] | None = None
+if yaml.__with_libyaml__:  # libyaml composes ~50x faster; same node graph, same resolvers
+
+    class _CLoader(yaml.CSafeLoader):
+        yaml_implicit_resolvers = _NO_IMPLICIT_TYPES
+
+    _FastLoader = _CLoader
 
 
 def _compose(text: str) -> yaml.Node | None:
-    loader = _Loader(text)
+    """The node graph of a one-document stream.
+
+    libyaml when present, but only for input it reads cleanly and that nests no deeper than
+    MAX_DEPTH (its composer recurses in C and would crash on absurd depth). Anything it
+    refuses is composed again by the pure-Python loader, so that every error message is the
+    same with or without libyaml.
+    """
+    if _FastLoader is not None:
+        try:
+            depth = _depth(text, _FastLoader)
+            if depth <= MAX_DEPTH:
+                return _run(_FastLoader, text)
+        except yaml.YAMLError:
+            pass  # the pure-Python loader below words the error
+        else:
+            raise _TooDeep(depth)
+    return _run(_Loader, text)
+
+
+def _run(loader_class: type[Any], text: str) -> yaml.Node | None:
+    loader = loader_class(text)
     try:
-        return loader.get_single_node()
+        node: yaml.Node | None = loader.get_single_node()
+        return node
     finally:
         loader.dispose()
+
+
+def _depth(text: str, loader_class: type[Any]) -> int:
+    """How deep collections nest, counted up to MAX_DEPTH + 1 from the parser's events."""
+    parser = loader_class(text)
+    depth = deepest = 0
+    try:
+        while parser.check_event():
+            event = parser.get_event()
+            if isinstance(event, yaml.MappingStartEvent | yaml.SequenceStartEvent):
+                depth += 1
+                deepest = max(deepest, depth)
+                if deepest > MAX_DEPTH:
+                    break
+            elif isinstance(event, yaml.MappingEndEvent | yaml.SequenceEndEvent):
+                depth -= 1
+    finally:
+        parser.dispose()
+    return deepest
+
+
+class _TooDeep(Exception):
+    def __init__(self, depth: int) -> None:
+        super().__init__(depth)
 
 
 _PROBLEM_REWRITES: tuple[tuple[str, str], ...] = (
@@ -322,7 +379,8 @@ class _Converter:
                 line,
             )
         if isinstance(node, yaml.ScalarNode):
-            return Scalar(str(node.value), node.style is None, line)
+            plain = not node.style  # None from PyYAML, "" from libyaml
+            return Scalar(str(node.value), plain, line)
         if isinstance(node, yaml.SequenceNode):
             return SequenceNode(tuple(self._node(item) for item in node.value), line)
         assert isinstance(node, yaml.MappingNode)

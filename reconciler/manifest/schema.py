@@ -8,12 +8,14 @@ the ``# yaml-language-server: $schema=...`` comment); an installed wheel carries
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 from typing import Any
 
-from jsonschema import Draft202012Validator
+from jsonschema import Draft202012Validator, validators
+from jsonschema.exceptions import ValidationError
 
 MANIFEST = "manifest.schema.json"
 CONFIG = "config.schema.json"
@@ -40,7 +42,26 @@ def load(name: str) -> Schema:
 
 @cache
 def validator(name: str) -> Draft202012Validator:
-    return Draft202012Validator(load(name))
+    validator_class = validators.extend(Draft202012Validator, {"enum": _enum})  # type: ignore[no-untyped-call]
+    checker: Draft202012Validator = validator_class(load(name))
+    return checker
+
+
+_STANDARD_ENUM = Draft202012Validator.VALIDATORS["enum"]
+_ENUM_SETS: dict[int, frozenset[str | None]] = {}
+
+
+def _enum(validator: Any, enums: Any, instance: Any, schema: Schema) -> Iterator[ValidationError]:
+    """`enum`, with a set lookup for text: a country is checked against 244 codes per item."""
+    if isinstance(instance, str) or instance is None:
+        members = _ENUM_SETS.get(id(enums))
+        if members is None and all(isinstance(e, str) or e is None for e in enums):
+            members = _ENUM_SETS.setdefault(id(enums), frozenset(enums))
+        if members is not None:
+            if instance not in members:
+                yield ValidationError(f"{instance!r} is not one of {enums!r}")
+            return
+    yield from _STANDARD_ENUM(validator, enums, instance, schema)
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,39 +69,27 @@ class Place:
     """What the schema says about one place in a document (all branches taken together)."""
 
     schemas: tuple[Schema, ...]
+    types: frozenset[str]  # JSON types allowed here: from `type`, and `enum`/`const` values
+    properties: tuple[str, ...]  # property names declared here (empty for free-form maps)
+    is_map: bool  # keys are data (location names, country codes), not field names
 
-    @property
-    def types(self) -> frozenset[str]:
-        """JSON types allowed here: from `type`, and from `enum`/`const` values."""
-        found: set[str] = set()
-        for schema in self.schemas:
+    @classmethod
+    def of(cls, schemas: tuple[Schema, ...]) -> Place:
+        types: set[str] = set()
+        names: list[str] = []
+        for schema in schemas:
             declared = schema.get("type")
             if isinstance(declared, str):
-                found.add(declared)
+                types.add(declared)
             elif isinstance(declared, list):
-                found.update(declared)
+                types.update(declared)
             values = list(schema.get("enum", ()))
             if "const" in schema:
                 values.append(schema["const"])
-            found.update(_json_type(value) for value in values)
-        return frozenset(found)
-
-    @property
-    def properties(self) -> tuple[str, ...]:
-        """Property names declared here, in schema order (empty for free-form maps)."""
-        names: list[str] = []
-        for schema in self.schemas:
-            for name in schema.get("properties", {}):
-                if name not in names:
-                    names.append(name)
-        return tuple(names)
-
-    @property
-    def is_map(self) -> bool:
-        """Keys are data (location names, country codes), not field names."""
-        return not self.properties and any(
-            isinstance(s.get("additionalProperties"), dict) for s in self.schemas
-        )
+            types.update(_json_type(value) for value in values)
+            names.extend(name for name in schema.get("properties", {}) if name not in names)
+        is_map = not names and any(isinstance(s.get("additionalProperties"), dict) for s in schemas)
+        return cls(schemas, frozenset(types), tuple(names), is_map)
 
 
 class SchemaView:
@@ -88,11 +97,15 @@ class SchemaView:
 
     def __init__(self, root: Schema) -> None:
         self.root = root
+        self._members: dict[tuple[int, str | None], Place] = {}
 
     def top(self) -> Place:
-        return Place(self._expand(self.root))
+        return Place.of(self._expand(self.root))
 
     def member(self, place: Place, key: str) -> Place:
+        remembered = self._members.get((id(place), key))
+        if remembered is not None:
+            return remembered
         found: list[Schema] = []
         for schema in place.schemas:
             properties = schema.get("properties", {})
@@ -100,14 +113,17 @@ class SchemaView:
                 found.extend(self._expand(properties[key]))
             elif isinstance(schema.get("additionalProperties"), dict):
                 found.extend(self._expand(schema["additionalProperties"]))
-        return Place(tuple(found))
+        return self._members.setdefault((id(place), key), Place.of(tuple(found)))
 
     def element(self, place: Place) -> Place:
+        remembered = self._members.get((id(place), None))
+        if remembered is not None:
+            return remembered
         found: list[Schema] = []
         for schema in place.schemas:
             if isinstance(schema.get("items"), dict):
                 found.extend(self._expand(schema["items"]))
-        return Place(tuple(found))
+        return self._members.setdefault((id(place), None), Place.of(tuple(found)))
 
     def _expand(self, schema: Any) -> tuple[Schema, ...]:
         """The schema and everything it references or branches into (one level of meaning)."""
