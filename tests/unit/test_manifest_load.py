@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from reconciler.errors import ManifestError
-from reconciler.manifest import check_paths, load_desired
+from reconciler.manifest import check_paths, load, load_desired
 from reconciler.manifest.load import discover, parse
 
 
@@ -200,3 +200,29 @@ def test_discover_reports_missing_paths_and_empty_directories(tmp_path: Path) ->
         "no such file or directory",
         f"no *.yaml or *.yml files in directory {(tmp_path / 'empty').as_posix()}",
     ]
+
+
+@pytest.mark.parametrize("opening", ["[", "{a: ", "- "])
+def test_absurd_nesting_is_refused_not_crashed_on(opening: str) -> None:
+    document, problems = parse((opening * 100_000).encode(), "deep.yaml")
+    assert document is None
+    assert [str(p) for p in problems] == [
+        "deep.yaml:1: collections nest more than 64 levels deep; this is not a manifest"
+    ]
+
+
+CASES = Path(__file__).resolve().parents[1] / "manifests"
+
+
+@pytest.mark.skipif(load._FastLoader is None, reason="PyYAML was built without libyaml")
+@pytest.mark.parametrize(
+    "case",
+    sorted(CASES.glob("*/*.yaml")) + sorted(CASES.glob("*/*/*.y*ml")),
+    ids=lambda p: f"{p.parent.name}/{p.name}",
+)
+def test_libyaml_and_pure_python_read_every_example_alike(
+    case: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    fast = parse(case.read_bytes(), "case.yaml")
+    monkeypatch.setattr(load, "_FastLoader", None)
+    assert parse(case.read_bytes(), "case.yaml") == fast
