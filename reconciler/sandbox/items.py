@@ -141,6 +141,12 @@ def update_item(state: State, item_gid: str, inp: dict[str, Any]) -> UpdateOutco
                             HS_CODE_MESSAGE,
                         )
                     )
+                elif entry.get("countryCode") is None and "harmonizedSystemCode" not in inp:
+                    # 2026-01+: a null countryCode "represents global harmonized system code";
+                    # the output list only holds per-country codes (CountryCode!), so it lands
+                    # on harmonizedSystemCode (UNVERIFIED reading of the schema).
+                    columns["hs_code"] = entry["harmonizedSystemCode"]
+            country_codes = [e for e in country_codes if e.get("countryCode") is not None]
         if errors:
             return UpdateOutcome(errors=errors)
         stamp = now_iso()
