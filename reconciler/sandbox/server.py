@@ -417,6 +417,8 @@ def _address(server: ThreadingHTTPServer) -> str:
 class _Server(ThreadingHTTPServer):
     daemon_threads = True
     allow_reuse_address = True
+    # socketserver's default backlog of 5 resets connections when a client opens many at once.
+    request_queue_size = 128
 
     def __init__(self, address: tuple[str, int], app: SandboxApp) -> None:
         super().__init__(address, _Handler)
