@@ -9,6 +9,7 @@ not be null)``, plus ``extensions.value`` and ``extensions.problems[{path, expla
 
 from __future__ import annotations
 
+import json
 import re
 from typing import Any
 
@@ -31,9 +32,10 @@ from .graphql_errors import located
 from .ids import is_well_formed
 
 Problem = dict[str, Any]
+_NO_VALUE: Any = object()
 
 
-def _explanation(error: GraphQLError, named: Any) -> str:
+def _explanation(error: GraphQLError, named: Any, value: Any = _NO_VALUE) -> str:
     """GraphQL-Ruby's wording for one coercion problem (graphql-core words them differently)."""
     text = error.message
     if "not to be None" in text or "to be provided" in text or "to include required" in text:
@@ -45,10 +47,36 @@ def _explanation(error: GraphQLError, named: Any) -> str:
         found = re.search(r"Value '?(.+?)'? does not exist", text)
         value = found.group(1).strip("'\"") if found else "?"
         return f'Expected "{value}" to be one of: {", ".join(named.values)}'
-    match = re.search(r"found: (.+?)\.?$", text)
-    if match and isinstance(named, GraphQLScalarType):
-        return f"Could not coerce value {match.group(1)} to {named.name}"
+    if isinstance(named, GraphQLScalarType) and value is not _NO_VALUE:
+        return f"Could not coerce value {_serialize(value)} to {named.name}"
+    if isinstance(named, GraphQLInputObjectType) and "to be a mapping" in text:
+        return f"Expected {_serialize(value)} to be a key-value object."
     return text
+
+
+def _serialize(value: Any) -> str:
+    """A value the way GraphQL-Ruby prints it in coercion problems (GraphQL literal syntax)."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, str):
+        return json.dumps(value)
+    if isinstance(value, list):
+        return "[" + ", ".join(_serialize(v) for v in value) + "]"
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{k}: {_serialize(v)}" for k, v in value.items()) + "}"
+    return str(value)
+
+
+def _value_at(value: Any, path: list[str | int]) -> Any:
+    for step in path:
+        in_list = isinstance(step, int) and isinstance(value, list) and step < len(value)
+        in_object = isinstance(step, str) and isinstance(value, dict) and step in value
+        if not (in_list or in_object):
+            return _NO_VALUE
+        value = value[step]
+    return value
 
 
 def _problems(value: Any, type_: GraphQLInputType) -> list[Problem]:
@@ -60,11 +88,12 @@ def _problems(value: Any, type_: GraphQLInputType) -> list[Problem]:
         if named_field:
             field_path.append(named_field.group(1))
         named = _type_at(type_, field_path)
-        problems.append({"path": field_path, "explanation": _explanation(error, named)})
+        at = _value_at(value, field_path)
+        problems.append({"path": field_path, "explanation": _explanation(error, named, at)})
 
     validate_input_value(value, type_, on_error)
-    if not problems:
-        problems.extend(_bad_ids(value, type_, []))
+    seen = {tuple(p["path"]) for p in problems}
+    problems.extend(p for p in _bad_ids(value, type_, []) if tuple(p["path"]) not in seen)
     return problems
 
 
@@ -104,7 +133,9 @@ def _bad_ids(value: Any, type_: Any, path: list[str | int]) -> list[Problem]:
         return out
     is_id = isinstance(type_, GraphQLScalarType) and type_.name == "ID"
     if is_id and isinstance(value, str) and not is_well_formed(value):
-        return [{"path": path, "explanation": f"Invalid global id '{value}'"}]
+        # Shopify's ID coercion error carries both keys (captures §2.4).
+        text = f"Invalid global id '{value}'"
+        return [{"path": path, "explanation": text, "message": text}]
     return []
 
 
