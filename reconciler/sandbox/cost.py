@@ -33,6 +33,7 @@ from graphql import (
     get_named_type,
     is_leaf_type,
 )
+from graphql.type.introspection import SchemaMetaFieldDef, TypeMetaFieldDef
 from graphql.utilities import value_from_ast_untyped
 
 MUTATION_BASE = 10
@@ -63,16 +64,23 @@ def _actual_multiplier(n: int) -> float:
     return 2 * math.log(n)
 
 
+Path = tuple[str | int, ...]
+
+
 class _Walker:
+    """Walks a selection with (actual cost) or without (requested cost) the response data."""
+
     def __init__(
         self,
         schema: GraphQLSchema,
         fragments: dict[str, FragmentDefinitionNode],
         variables: dict[str, Any],
+        denied: frozenset[Path] = frozenset(),
     ) -> None:
         self.schema = schema
         self.fragments = fragments
         self.variables = variables
+        self.denied = denied
 
     def _fields(self, selection_set: SelectionSetNode | None) -> list[tuple[FieldNode, str | None]]:
         """Fields of a selection, with the type condition of the fragment they came from."""
@@ -104,7 +112,9 @@ class _Walker:
             for arg in node.arguments or ()
         }
 
-    def _children(self, parent: Any, selection_set: SelectionSetNode | None, data: Any) -> float:
+    def _children(
+        self, parent: Any, selection_set: SelectionSetNode | None, data: Any, path: Path
+    ) -> float:
         """Cost of a selection on `parent` (an object, interface or union type)."""
         groups: dict[str | None, float] = {}
         for field_node, condition in self._fields(selection_set):
@@ -115,29 +125,41 @@ class _Walker:
             if field is None:
                 continue
             key = field_node.alias.value if field_node.alias else field_node.name.value
-            value = data.get(key) if isinstance(data, dict) else _MISSING
-            groups[condition] = groups.get(condition, 0.0) + self._field(field_node, field, value)
+            if isinstance(data, dict):
+                if key not in data:
+                    continue  # a fragment that did not apply to this object
+                value = data[key]
+            else:
+                value = _MISSING
+            cost = self._field(field_node, field, value, (*path, key))
+            groups[condition] = groups.get(condition, 0.0) + cost
         if not groups:
             return 0.0
         plain = groups.pop(None, 0.0)
         # interface/union: the most expensive fragment counts, not their sum
         return plain + (max(groups.values()) if groups else 0.0)
 
-    def _field(self, node: FieldNode, field: Any, data: Any) -> float:
+    def _field(self, node: FieldNode, field: Any, data: Any, path: Path) -> float:
         named = get_named_type(field.type)
         if node.name.value in FREE_FIELDS or is_leaf_type(named):
             return 0.0
         if data is None:
+            if path in self.denied:  # refused for lack of scope: charged as requested
+                return self._field(node, field, _MISSING, path)
             return 0.0  # a null object: nothing charged (actual cost only)
         if named.name.endswith("Connection") and "first" in field.args:
-            return self._connection(node, named, data)
+            return self._connection(node, named, data, path)
         if isinstance(data, list):
             # a plain list of objects: 1 plus its children, not multiplied by its length
-            kids = [self._children(named, node.selection_set, item) for item in data]
+            kids = [
+                self._children(named, node.selection_set, item, (*path, i))
+                for i, item in enumerate(data)
+                if item is not None
+            ]
             return 1.0 + max(kids, default=0.0)
-        return 1.0 + self._children(named, node.selection_set, data)
+        return 1.0 + self._children(named, node.selection_set, data, path)
 
-    def _connection(self, node: FieldNode, connection: Any, data: Any) -> float:
+    def _connection(self, node: FieldNode, connection: Any, data: Any, path: Path) -> float:
         """2 + M(n) x (cost of one node); n is the page size asked for, or the nodes returned."""
         static = data is _MISSING
         node_type = get_named_type(connection.fields["nodes"].type)
@@ -147,7 +169,10 @@ class _Walker:
             child_data = _MISSING if static else (data.get(key) if isinstance(data, dict) else None)
             if child.name.value == "nodes":
                 items = None if static else list(child_data or [])
-                per_node = max(per_node, self._node_cost(node_type, child.selection_set, items))
+                paths = [(*path, key, i) for i in range(len(items or []))]
+                per_node = max(
+                    per_node, self._node_cost(node_type, child.selection_set, items, paths)
+                )
                 returned = max(returned, len(items or []))
             elif child.name.value == "edges":
                 edges = None if static else list(child_data or [])
@@ -156,8 +181,10 @@ class _Walker:
                         continue
                     edge_key = edge_child.alias.value if edge_child.alias else "node"
                     items = None if edges is None else [e.get(edge_key) for e in edges]
+                    paths = [(*path, key, i, edge_key) for i in range(len(items or []))]
                     per_node = max(
-                        per_node, self._node_cost(node_type, edge_child.selection_set, items)
+                        per_node,
+                        self._node_cost(node_type, edge_child.selection_set, items, paths),
                     )
                 returned = max(returned, len(edges or []))
         if static:
@@ -167,11 +194,20 @@ class _Walker:
         return 2.0 + _actual_multiplier(returned) * per_node
 
     def _node_cost(
-        self, named: Any, selection: SelectionSetNode | None, items: list[Any] | None
+        self,
+        named: Any,
+        selection: SelectionSetNode | None,
+        items: list[Any] | None,
+        paths: list[Path],
     ) -> float:
-        if not items:
-            return 1.0 + self._children(named, selection, _MISSING)
-        return max(1.0 + self._children(named, selection, item) for item in items)
+        if items is None:
+            return 1.0 + self._children(named, selection, _MISSING, ())
+        costs = [
+            1.0 + self._children(named, selection, item, item_path)
+            for item, item_path in zip(items, paths, strict=True)
+            if item is not None
+        ]
+        return max(costs, default=0.0)
 
 
 class _Missing:
@@ -188,6 +224,9 @@ def _fragments(document: Any) -> dict[str, FragmentDefinitionNode]:
     return {d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)}
 
 
+_INTROSPECTION = {"__type": TypeMetaFieldDef, "__schema": SchemaMetaFieldDef}
+
+
 def _root_cost(
     walker: _Walker, schema: GraphQLSchema, operation: OperationDefinitionNode, data: Any
 ) -> float:
@@ -196,14 +235,24 @@ def _root_cost(
     if root is None:
         return 0.0
     total = 0.0
+    static = data is _MISSING
     for field_node, _ in walker._fields(operation.selection_set):
+        key = field_node.alias.value if field_node.alias else field_node.name.value
+        value = data.get(key, None) if isinstance(data, dict) else _MISSING
+        meta = _INTROSPECTION.get(field_node.name.value)
+        if meta is not None and not is_mutation:
+            # Introspection: objects cost as usual when requested; actually charged flat
+            # (captures §1.4: three `__type{inputFields{name}}` requested 6, actual 3).
+            if static:
+                total += walker._field(field_node, meta, value, (key,))
+            elif value is not None:
+                total += 1.0
+            continue
         field = root.fields.get(field_node.name.value)
         if field is None:
             continue
-        key = field_node.alias.value if field_node.alias else field_node.name.value
-        value = data.get(key, None) if isinstance(data, dict) else _MISSING
         if not is_mutation:
-            total += walker._field(field_node, field, value)
+            total += walker._field(field_node, field, value, (key,))
             continue
         total += MUTATION_BASE
         if value is None:
@@ -218,10 +267,11 @@ def _root_cost(
                 continue
             child_key = child.alias.value if child.alias else child.name.value
             child_value = value.get(child_key) if isinstance(value, dict) else _MISSING
-            cost = walker._field(child, child_field, child_value)
+            cost = walker._field(child, child_field, child_value, (key, child_key))
             child_named = get_named_type(child_field.type)
             if not is_leaf_type(child_named) and not child_named.name.endswith("Connection"):
-                cost = max(0.0, cost - 1.0) if child_value is not None else 0.0
+                charged = child_value is not None or (key, child_key) in walker.denied
+                cost = max(0.0, cost - 1.0) if charged else 0.0
             total += cost
     return total
 
@@ -232,6 +282,7 @@ def requested_cost(
     operation: OperationDefinitionNode,
     variables: dict[str, Any],
 ) -> int:
+    """The cost Shopify announces before running a request (captures §1.2)."""
     walker = _Walker(schema, _fragments(document), variables)
     return int(_root_cost(walker, schema, operation, _MISSING))
 
@@ -242,10 +293,15 @@ def actual_cost(
     operation: OperationDefinitionNode,
     variables: dict[str, Any],
     data: dict[str, Any] | None,
+    denied: set[Path] | frozenset[Path] = frozenset(),
 ) -> int:
+    """What the response really cost: the same rules over what came back (captures §1.4).
+
+    `denied` holds response paths refused with ACCESS_DENIED; they stay charged.
+    """
     if data is None:
         return 0
-    walker = _Walker(schema, _fragments(document), variables)
+    walker = _Walker(schema, _fragments(document), variables, frozenset(denied))
     total = _root_cost(walker, schema, operation, data)
     return max(1, math.floor(total + 1e-9))
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import logging
+import time
 import traceback
 import uuid
 from dataclasses import dataclass, field
@@ -33,6 +34,7 @@ from .context import RequestContext, Shop, Token
 from .cost import MAX_QUERY_COST, Bucket, actual_cost, requested_cost
 from .faults import Faults
 from .graphql_errors import located, parse_error, validation_errors
+from .nodes import NotInSandbox
 from .pagination import ConnectionArgumentError
 from .resolvers import InputTooLarge
 from .response import Response
@@ -54,6 +56,33 @@ MAX_COST_MESSAGE = (
     "See https://shopify.dev/docs/api/usage/bulk-operations/queries for usage details.\n"
 )
 RATE_LIMITS_DOC = "https://shopify.dev/api/usage/rate-limits"
+INTERNAL_ERROR_MESSAGE = (
+    "Internal error. Looks like something went wrong on our end.\n"
+    "Request ID: {request_id} (include this in support requests)."
+)
+
+
+def new_request_id() -> str:
+    """Shopify's request ids: a UUID and the Unix time (``580249b0-…-1724771017``)."""
+    return f"{uuid.uuid4()}-{int(time.time())}"
+
+
+def _cause(error: GraphQLError) -> BaseException | None:
+    """The exception a resolver raised, under graphql-core's GraphQLError wrappers."""
+    cause: BaseException | None = error.original_error
+    while isinstance(cause, GraphQLError) and cause.original_error is not None:
+        cause = cause.original_error
+    return cause
+
+
+def _is_internal(error: GraphQLError) -> bool:
+    """A resolver crashed (a sandbox bug or an injected failure), not a Shopify-shaped error."""
+    cause = _cause(error)
+    if cause is None or isinstance(cause, GraphQLError):
+        return False
+    if isinstance(cause, ConnectionArgumentError | InputTooLarge | NotInSandbox):
+        return False
+    return not error.extensions
 
 
 @dataclass
@@ -139,7 +168,7 @@ class Engine:
         version = resolve_version(url_version, self.retired_versions)
         if version is None:
             return Response(404, {"errors": "Not Found"})
-        headers = {"X-Shopify-API-Version": version, "X-Request-Id": str(uuid.uuid4())}
+        headers = {"X-Shopify-API-Version": version, "X-Request-Id": new_request_id()}
         token = self.tokens.get(token_value or "")
         if token is None:
             return Response(401, UNAUTHORIZED, headers)
@@ -240,8 +269,16 @@ class Engine:
             floor = 10 * len(names) if operation.operation.value == "mutation" else 2
             actual = min(requested, floor)
         else:
+            # A field refused for lack of scope is still charged (captures: a denied
+            # staffMember kept actual == requested).
+            denied = {
+                tuple(error.path or ())
+                for error in result.errors or ()
+                if (error.extensions or {}).get("code") == "ACCESS_DENIED"
+            }
             actual = min(
-                requested, actual_cost(schema, document, operation, variables, result.data)
+                requested,
+                actual_cost(schema, document, operation, variables, result.data, denied),
             )
         bucket.settle(requested, actual)
         self.stats.actual_cost += actual
@@ -287,12 +324,26 @@ class Engine:
         ctx: RequestContext,
         headers: dict[str, str],
     ) -> Response:
+        errors = list(result.errors or ())
+        crashed = [e for e in errors if _is_internal(e)]
+        if crashed:
+            # Shopify answers a crash with one error and nothing else: no data, no cost.
+            for error in crashed:
+                cause = _cause(error)
+                assert cause is not None
+                log.error("sandbox resolver failed: %s", "".join(traceback.format_exception(cause)))
+            request_id = headers.get("X-Request-Id") or new_request_id()
+            body_error = {
+                "message": INTERNAL_ERROR_MESSAGE.format(request_id=request_id),
+                "extensions": {"code": "INTERNAL_SERVER_ERROR", "requestId": request_id},
+            }
+            return Response(200, {"errors": [body_error]}, headers)
         body: dict[str, Any] = {}
         data: Any = result.data
         drop_data = False
-        if result.errors:
+        if errors:
             formatted = []
-            for error in result.errors:
+            for error in errors:
                 shaped, whole_data_null, no_data = self._resolver_error(error, document)
                 formatted.append(shaped)
                 if whole_data_null:
@@ -318,7 +369,7 @@ class Engine:
         self, error: GraphQLError, document: DocumentNode
     ) -> tuple[dict[str, Any], bool, bool]:
         """(Shopify-shaped error, whether data becomes null, whether data is left out)."""
-        original = error.original_error
+        original = _cause(error)
         path = list(error.path or [])
         shaped: dict[str, Any] = {"message": error.message}
         locations = [{"line": loc.line, "column": loc.column} for loc in error.locations or []]
@@ -334,14 +385,9 @@ class Engine:
             shaped["extensions"] = {"code": "MAX_INPUT_SIZE_EXCEEDED"}
             return shaped, False, True
         extensions = dict(error.extensions or {})
-        if original is not None and not isinstance(original, GraphQLError) and not extensions:
-            request_id = str(uuid.uuid4())
-            log.error("sandbox resolver failed: %s", "".join(traceback.format_exception(original)))
-            shaped["message"] = (
-                "Internal error. Looks like something went wrong on our end.\n"
-                f"Request ID: {request_id} (include this in support requests)."
-            )
-            extensions = {"code": "INTERNAL_SERVER_ERROR", "requestId": request_id}
+        if isinstance(original, NotInSandbox):
+            shaped["message"] = str(original)
+            extensions = {"code": "NOT_IMPLEMENTED_IN_SANDBOX"}
         if extensions.get("code") == "INVALID_FIELD_ARGUMENTS" and error.nodes:
             locations.extend(_variable_locations(error.nodes[0], document))
         if locations:

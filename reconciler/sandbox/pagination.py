@@ -56,6 +56,8 @@ def window(args: dict[str, Any], numeric_values: bool = True) -> Window:
     first, last = args.get("first"), args.get("last")
     if first is None and last is None:
         raise ConnectionArgumentError("you must provide one of first or last")
+    if first is not None and last is not None:  # captured: BAD_REQUEST, data null, cost 3/2
+        raise ConnectionArgumentError("providing both first and last is not supported")
     for name, value in (("first", first), ("last", last)):
         if value is not None and value > MAX_PAGE:
             raise ConnectionArgumentError(
@@ -95,21 +97,23 @@ class Page:
 
 
 def paginate(source: Source, win: Window) -> Page:
-    """Cut one page out of `source` the way Relay (and Shopify) define it."""
+    """Cut one page out of `source` the way Shopify does.
+
+    ``hasNextPage``/``hasPreviousPage`` look both ways (captures §3.2): ``first:1`` → true/false,
+    ``first:1, after:c1`` → whether more follow / true, ``last:1, before:c2`` → true / whether
+    more precede. A cursor bound on the far side of the window means rows lie beyond it.
+    """
     descending = win.reverse
-    if win.first is not None or win.last is None:
+    if win.last is None:
         limit = win.first if win.first is not None else MAX_PAGE
         rows = source.fetch(win.after, win.before, descending, limit + 1)
-        has_next = len(rows) > limit
+        has_next = len(rows) > limit or win.before is not None
         rows = rows[:limit]
         has_previous = win.after is not None and source.exists(win.after, not descending)
-        if win.last is not None and len(rows) > win.last:
-            rows = rows[-win.last :]
-            has_previous = True
     else:
-        # last without first: read backwards from `before` (or the end), then restore order.
+        # last: read backwards from `before` (or the end), then restore the order.
         rows = source.fetch(win.before, win.after, not descending, win.last + 1)
-        has_previous = len(rows) > win.last
+        has_previous = len(rows) > win.last or win.after is not None
         rows = list(reversed(rows[: win.last]))
         has_next = win.before is not None and source.exists(win.before, descending)
     return Page([r[1] for r in rows], [r[0] for r in rows], has_next, has_previous)
@@ -129,6 +133,23 @@ class ListSource:
     def _ordered(self, descending: bool) -> list[tuple[Key, Any]]:
         return list(reversed(self.rows)) if descending else list(self.rows)
 
+    def _bound(self, key: Key | None) -> Key | None:
+        """A decoded cursor's value in the type this connection sorts by (cursors are text)."""
+        if key is None or not self.rows:
+            return key
+        value, ident = key
+        sample = self.rows[0][0][0]
+        if isinstance(sample, str) and not isinstance(value, str):
+            return str(value), ident
+        if isinstance(sample, int) and isinstance(value, str):
+            try:
+                return int(value), ident
+            except ValueError as exc:
+                raise ConnectionArgumentError(
+                    "Invalid cursor for current pagination sort."
+                ) from exc
+        return key
+
     def fetch(
         self, after: Key | None, before: Key | None, descending: bool, limit: int
     ) -> list[tuple[Key, Any]]:
@@ -136,6 +157,7 @@ class ListSource:
             a, b = _sort_key(key), _sort_key(bound)
             return a < b if descending else a > b
 
+        after, before = self._bound(after), self._bound(before)
         out = []
         for key, node in self._ordered(descending):
             if after is not None and not beyond(key, after):
