@@ -15,7 +15,17 @@ from typing import Any
 from . import ids
 from .context import RequestContext
 from .pagination import Key, ListSource, Page, Source, paginate, window
-from .state import ALL_NAMES, ON_HAND_COMPONENTS, AdjustmentGroup, Change, Item, Level, Location
+from .search import Compiled, Fields, Matcher, matcher
+from .state import (
+    ALL_NAMES,
+    ON_HAND_COMPONENTS,
+    STORED_NAMES,
+    AdjustmentGroup,
+    Change,
+    Item,
+    Level,
+    Location,
+)
 
 DISPLAY_NAMES = {
     "available": "Available",
@@ -98,6 +108,49 @@ def connection(source: Source, args: dict[str, Any]) -> Connection:
 
 def list_connection(rows: list[tuple[Key, Any]], args: dict[str, Any]) -> Connection:
     return connection(ListSource(rows), args)
+
+
+def record_search(
+    ctx: RequestContext, info: Any, query: str | None, found: Compiled | Matcher
+) -> None:
+    """Report a query's warnings in ``extensions.search`` as Shopify does (captures §3.1).
+
+    Only queries with warnings are reported; the path is the connection's response path
+    (aliases, e.g. ``["inventoryItem", "invalidLocationFilter"]``).
+    """
+    if not found.warnings:
+        return
+    ctx.search.append(
+        {
+            "path": list(info.path.as_list()),
+            "query": query,
+            "parsed": found.parsed,
+            "warnings": [w.as_dict() for w in found.warnings],
+        }
+    )
+
+
+# InventoryLevel connections: "created_at, id, inventory_group_id, inventory_item_id,
+# updated_at" (facts §2.3); `location_id` is not one of them (captures §3.2).
+LEVEL_SEARCH = Fields(
+    {
+        "created_at": "created_at",
+        "updated_at": "updated_at",
+        "id": "id",
+        "inventory_group_id": "inventory_item_id",
+        "inventory_item_id": "inventory_item_id",
+    },
+    ids=frozenset({"id", "inventory_group_id", "inventory_item_id"}),
+)
+
+
+def level_values(level: Level, level_base: int) -> dict[str, Any]:
+    return {
+        "created_at": level.created_at,
+        "updated_at": level.updated_at,
+        "id": level_base,
+        "inventory_item_id": level.item_id,
+    }
 
 
 # -- inventory items ------------------------------------------------------------------------
@@ -188,12 +241,16 @@ class InventoryItem(Adapter):
 
     def inventoryLevels(self, info: Any, **args: Any) -> Connection:
         include = bool(args.get("includeInactive"))
-        levels = [
-            lv
-            for lv in self.ctx.state.levels_of_item(self.item.id, include_inactive=True)
-            if self._visible(lv, include)
-        ]
-        rows = [((lv.location_id, lv.location_id), InventoryLevel(self.ctx, lv)) for lv in levels]
+        query = args.get("query")
+        found = matcher(query, LEVEL_SEARCH)
+        record_search(self.ctx, info, query, found)
+        rows = []
+        for lv in self.ctx.state.levels_of_item(self.item.id, include_inactive=True):
+            location = self.ctx.location(lv.location_id)
+            if location is None or not self._visible(lv, include):
+                continue
+            if found.test(level_values(lv, location.level_base)):
+                rows.append(((lv.location_id, lv.location_id), InventoryLevel(self.ctx, lv)))
         return list_connection(rows, args)
 
     @property
@@ -264,22 +321,14 @@ class InventoryLevel(Adapter):
     def location(self) -> LocationNode:
         return LocationNode(self.ctx, self._location())
 
-    def quantities(self, info: Any, names: list[str]) -> list[dict[str, Any]]:
+    def quantities(self, info: Any, names: list[str]) -> list[InventoryQuantity]:
         """Rows in the order asked (facts §8.4); updatedAt is never set for on_hand."""
         base = self._location().level_base
-        out = []
-        for name in names:
-            if name not in DISPLAY_NAMES:
-                continue
-            out.append(
-                {
-                    "id": ids.quantity_gid(base, self.level.item_id, name),
-                    "name": name,
-                    "quantity": self.level.quantity(name),
-                    "updatedAt": None if name == "on_hand" else self.level.updated.get(name),
-                }
-            )
-        return out
+        return [
+            InventoryQuantity(self.ctx, self.level, base, name)
+            for name in names
+            if name in DISPLAY_NAMES
+        ]
 
     @property
     def createdAt(self) -> str:
@@ -293,15 +342,60 @@ class InventoryLevel(Adapter):
         return list_connection([], args)
 
 
-def inventory_properties() -> dict[str, Any]:
+class InventoryQuantity(Adapter):
+    """One named quantity of a level; a Node: ``InventoryQuantity/<n>?inventory_item_id=…&name=…``."""
+
+    __slots__ = ("base", "level", "quantity_name")
+    graphql_type = "InventoryQuantity"
+
+    def __init__(self, ctx: RequestContext, level: Level, base: int, name: str) -> None:
+        super().__init__(ctx)
+        self.level, self.base, self.quantity_name = level, base, name
+
+    @property
+    def id(self) -> str:
+        return ids.quantity_gid(self.base, self.level.item_id, self.quantity_name)
+
+    @property
+    def name(self) -> str:
+        return self.quantity_name
+
+    @property
+    def quantity(self) -> int:
+        return self.level.quantity(self.quantity_name)
+
+    @property
+    def updatedAt(self) -> str | None:
+        if self.quantity_name == "on_hand":
+            return None
+        return self.level.updated.get(self.quantity_name)
+
+
+def names_in_use(ctx: RequestContext) -> set[str]:
+    """Quantity names the shop has ever used: set at some level, or stamped by a write.
+
+    ``isInUse`` is shop-dependent (captures §3.5: available/committed/on_hand/reserved true,
+    the rest false on the recorded shop).
+    """
+    checks = ", ".join(f"MAX({n} != 0 OR {n}_updated_at IS NOT NULL)" for n in STORED_NAMES)
+    with ctx.state.reading() as conn:
+        row = conn.execute(f"SELECT {checks} FROM levels").fetchone()  # noqa: S608
+    used = {name for name, flag in zip(STORED_NAMES, row or (), strict=False) if flag}
+    if used & set(ON_HAND_COMPONENTS):
+        used.add("on_hand")
+    return used
+
+
+def inventory_properties(ctx: RequestContext | None = None) -> dict[str, Any]:
     """The eight quantity names and how they nest (captured, facts §3.1)."""
+    in_use = names_in_use(ctx) if ctx is not None else set(ALL_NAMES)
     names = []
     for name in ALL_NAMES:
         names.append(
             {
                 "name": name,
                 "displayName": DISPLAY_NAMES[name],
-                "isInUse": True,
+                "isInUse": name in in_use,
                 "belongsTo": ["on_hand"] if name in ON_HAND_COMPONENTS else [],
                 "comprises": list(ON_HAND_COMPONENTS) if name == "on_hand" else [],
             }
@@ -416,7 +510,10 @@ class LocationNode(Adapter):
 
     def inventoryLevels(self, info: Any, **args: Any) -> Connection:
         include = bool(args.get("includeInactive")) and self.ctx.rules.inactive_levels
-        return connection(_LocationLevels(self.ctx, self.loc.id, include), args)
+        query = args.get("query")
+        found = matcher(query, LEVEL_SEARCH)
+        record_search(self.ctx, info, query, found)
+        return connection(_LocationLevels(self.ctx, self.loc, include, found), args)
 
     @property
     def createdAt(self) -> str:
@@ -438,19 +535,32 @@ class LocationNode(Adapter):
 class _LocationLevels:
     """A location's levels come from SQL: a location can stock a hundred thousand items."""
 
-    def __init__(self, ctx: RequestContext, location_id: int, include_inactive: bool) -> None:
-        self.ctx, self.location_id, self.include = ctx, location_id, include_inactive
+    def __init__(
+        self, ctx: RequestContext, location: Location, include_inactive: bool, found: Matcher
+    ) -> None:
+        self.ctx, self.location, self.include, self.found = ctx, location, include_inactive, found
 
     def fetch(
         self, after: Key | None, before: Key | None, descending: bool, limit: int
     ) -> list[tuple[Key, Any]]:
         start = after[1] if after else (2**62 if descending else 0)
-        levels = self.ctx.state.levels_of_location(
-            self.location_id, self.include, start, limit, descending
-        )
-        rows = [((lv.item_id, lv.item_id), InventoryLevel(self.ctx, lv)) for lv in levels]
-        if before is not None:
-            rows = [r for r in rows if (r[0][1] > before[1] if descending else r[0][1] < before[1])]
+        rows: list[tuple[Key, Any]] = []
+        while len(rows) < limit:
+            levels = self.ctx.state.levels_of_location(
+                self.location.id, self.include, start, limit, descending
+            )
+            for lv in levels:
+                if before is not None and (
+                    lv.item_id <= before[1] if descending else lv.item_id >= before[1]
+                ):
+                    return rows
+                if self.found.test(level_values(lv, self.location.level_base)):
+                    rows.append(((lv.item_id, lv.item_id), InventoryLevel(self.ctx, lv)))
+                    if len(rows) >= limit:
+                        return rows
+            if len(levels) < limit:
+                break
+            start = levels[-1].item_id
         return rows
 
     def exists(self, beyond: Key, descending: bool) -> bool:
@@ -652,3 +762,43 @@ class InventoryChange(Adapter):
     def location(self) -> LocationNode | None:
         loc = self.ctx.location(self.change.location_id)
         return LocationNode(self.ctx, loc) if loc else None
+
+
+# -- the shop ------------------------------------------------------------------------------
+
+
+class ShopNode(Adapter):
+    __slots__ = ()
+    graphql_type = "Shop"
+
+    @property
+    def id(self) -> str:
+        return ids.gid("Shop", 1)
+
+    @property
+    def name(self) -> str:
+        return self.ctx.shop.name
+
+    @property
+    def myshopifyDomain(self) -> str:
+        return self.ctx.shop.domain
+
+    @property
+    def currencyCode(self) -> str:
+        return self.ctx.shop.currency
+
+    @property
+    def ianaTimezone(self) -> str:
+        return "Etc/UTC"
+
+    @property
+    def timezoneAbbreviation(self) -> str:
+        return "UTC"
+
+    @property
+    def primaryDomain(self) -> dict[str, Any]:
+        return {
+            "id": ids.gid("Domain", 1),
+            "host": self.ctx.shop.domain,
+            "url": f"https://{self.ctx.shop.domain}",
+        }

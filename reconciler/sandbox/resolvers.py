@@ -9,8 +9,10 @@ each version's schema and that scripts/sandbox_coverage.py reports against Shopi
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from typing import Any
+from urllib.parse import parse_qs
 
 from graphql import GraphQLError
 from graphql.execution.values import get_directive_values
@@ -22,17 +24,20 @@ from .nodes import (
     InventoryAdjustmentGroup,
     InventoryItem,
     InventoryLevel,
+    InventoryQuantity,
     LocationNode,
     Product,
     ProductVariant,
+    ShopNode,
     connection,
     inventory_properties,
     list_connection,
+    record_search,
 )
 from .pagination import Key
 from .quantities import Caller, FieldArgumentsError, Outcome
-from .search import compile_sql, matches
-from .state import Item, Location
+from .search import Compiled, Fields, compile_sql, matcher
+from .state import ALL_NAMES, Item, Location
 from .user_errors import UserError
 from .versions import IDEMPOTENT_MUTATIONS
 
@@ -82,48 +87,42 @@ class _ItemRows:
         return bool(self.fetch(beyond, None, descending, 1))
 
 
-def _search(
-    ctx: RequestContext, info: Info, query: str | None, fields: dict[str, str]
-) -> tuple[str, list[Any]]:
+def _search(ctx: RequestContext, info: Info, query: str | None, fields: Fields) -> Compiled:
     compiled = compile_sql(query, fields)
-    if compiled.warnings:
-        ctx.search.append(
-            {
-                "path": [info.path.key],
-                "query": query,
-                "warnings": [w.as_dict() for w in compiled.warnings],
-            }
-        )
-    return compiled.where, compiled.params
+    record_search(ctx, info, query, compiled)
+    return compiled
 
 
-ITEM_SEARCH_FIELDS = {
-    "sku": "sku",
-    "id": "id",
-    "created_at": "created_at",
-    "updated_at": "updated_at",
-}
-VARIANT_SEARCH_FIELDS = {
-    "sku": "sku",
-    "id": "variant_id",
-    "product_id": "product_id",
-    "inventory_item_id": "id",
-    "title": "variant_title",
-    "updated_at": "updated_at",
-    "created_at": "created_at",
-}
+# inventoryItems: "created_at, id, sku, updated_at" (facts §8.1) — no field-less search.
+ITEM_SEARCH_FIELDS = Fields(
+    {"sku": "sku", "id": "id", "created_at": "created_at", "updated_at": "updated_at"}
+)
+VARIANT_SEARCH_FIELDS = Fields(
+    {
+        "default": "sku",
+        "sku": "sku",
+        "id": "variant_id",
+        "product_id": "product_id",
+        "product_ids": "product_id",
+        "inventory_item_id": "id",
+        "title": "variant_title",
+        "updated_at": "updated_at",
+        "created_at": "created_at",
+    },
+    ids=frozenset({"id", "product_id", "product_ids", "inventory_item_id"}),
+)
 
 
 def inventoryItems(root: Any, info: Info, **args: Any) -> Connection:
     ctx = _ctx(info)
-    where, params = _search(ctx, info, args.get("query"), ITEM_SEARCH_FIELDS)
-    return connection(_ItemRows(ctx, where, params, "id"), args)
+    found = _search(ctx, info, args.get("query"), ITEM_SEARCH_FIELDS)
+    return connection(_ItemRows(ctx, found.where, found.params, "id"), args)
 
 
 def productVariants(root: Any, info: Info, **args: Any) -> Connection:
     ctx = _ctx(info)
-    where, params = _search(ctx, info, args.get("query"), VARIANT_SEARCH_FIELDS)
-    return connection(_ItemRows(ctx, where, params, "variant_id"), args)
+    found = _search(ctx, info, args.get("query"), VARIANT_SEARCH_FIELDS)
+    return connection(_ItemRows(ctx, found.where, found.params, "variant_id"), args)
 
 
 def inventoryItem(root: Any, info: Info, id: str) -> InventoryItem | None:
@@ -139,10 +138,9 @@ def productVariant(root: Any, info: Info, id: str) -> ProductVariant | None:
     return ProductVariant(ctx, item) if item else None
 
 
-def inventoryLevel(root: Any, info: Info, id: str) -> InventoryLevel | None:
+def _level_by_id(ctx: RequestContext, gid: str) -> InventoryLevel | None:
     """Inactive levels are readable by id from 2026-04 (captured lifecycle)."""
-    ctx = _ctx(info)
-    parsed = ids.parse_level(id)
+    parsed = ids.parse_level(gid)
     if parsed is None:
         return None
     location = ctx.location_by_level_base(parsed[0])
@@ -152,33 +150,78 @@ def inventoryLevel(root: Any, info: Info, id: str) -> InventoryLevel | None:
     return InventoryLevel(ctx, level)
 
 
-def _location_sort_value(loc: Location, sort_key: str) -> Any:
-    return loc.id if sort_key == "ID" else loc.name
+def inventoryLevel(root: Any, info: Info, id: str) -> InventoryLevel | None:
+    return _level_by_id(_ctx(info), id)
+
+
+# locations(query:): "active, address1, address2, city, country, created_at, geolocated, id,
+# legacy, location_id, name, pickup_in_store, province, zip, default" (facts §8.1).
+LOCATION_SEARCH = Fields(
+    {
+        "default": "name",
+        "active": "active",
+        "address1": "address1",
+        "address2": "address2",
+        "city": "city",
+        "country": "country",
+        "created_at": "created_at",
+        "geolocated": "geolocated",
+        "id": "id",
+        "legacy": "legacy",
+        "location_id": "id",
+        "name": "name",
+        "pickup_in_store": "pickup_in_store",
+        "province": "province",
+        "zip": "zip",
+    },
+    ids=frozenset({"id", "location_id"}),
+)
+
+
+def _location_values(loc: Location) -> dict[str, Any]:
+    return {
+        "active": loc.is_active,
+        "address1": loc.address1,
+        "address2": None,
+        "city": loc.city,
+        "country": loc.country_code,
+        "created_at": loc.created_at,
+        "geolocated": False,
+        "id": loc.id,
+        "legacy": False,
+        "name": loc.name,
+        "pickup_in_store": "disabled",
+        "province": loc.province_code,
+        "zip": loc.zip,
+    }
+
+
+def _matching_locations(ctx: RequestContext, info: Info, args: dict[str, Any]) -> list[Location]:
+    """Active locations (all with includeInactive) matching the query; legacy ones need
+    includeLegacy, and the sandbox has no fulfillment-service locations."""
+    query = args.get("query")
+    found = matcher(query, LOCATION_SEARCH)
+    record_search(ctx, info, query, found)
+    return [
+        loc
+        for loc in ctx.locations().values()
+        if (loc.is_active or args.get("includeInactive")) and found.test(_location_values(loc))
+    ]
 
 
 def locations(root: Any, info: Info, **args: Any) -> Connection:
+    """Sorted by NAME unless asked otherwise; cursors carry the sort value (captures §3.3)."""
     ctx = _ctx(info)
     sort_key = args.get("sortKey") or "NAME"
-    rows = []
-    warnings: list[dict[str, str]] = []
-    for loc in ctx.locations().values():
-        if not loc.is_active and not args.get("includeInactive"):
-            continue
-        ok, found = matches(
-            args.get("query"),
-            {"name": loc.name, "id": loc.id, "location_id": loc.id, "active": loc.is_active},
-        )
-        warnings.extend(w.as_dict() for w in found)
-        if ok:
-            rows.append(((_location_sort_value(loc, sort_key), loc.id), LocationNode(ctx, loc)))
-    if warnings:
-        ctx.search.append(
-            {"path": [info.path.key], "query": args.get("query"), "warnings": warnings[:1]}
-        )
+    rows = [
+        ((loc.name if sort_key != "ID" else loc.id, loc.id), LocationNode(ctx, loc))
+        for loc in _matching_locations(ctx, info, args)
+    ]
     return list_connection(rows, args)
 
 
 def location(root: Any, info: Info, id: str | None = None) -> LocationNode | None:
+    """No id: the shop's primary location (the sandbox's first active one)."""
     ctx = _ctx(info)
     if id is None:
         active = sorted(loc.id for loc in ctx.locations().values() if loc.is_active)
@@ -188,34 +231,30 @@ def location(root: Any, info: Info, id: str | None = None) -> LocationNode | Non
 
 
 def locationsCount(root: Any, info: Info, **args: Any) -> dict[str, Any]:
+    """Count of locations matching `query`, capped at `limit` (2026-01+; null = no cap)."""
     ctx = _ctx(info)
-    count = sum(
-        1
-        for loc in ctx.locations().values()
-        if loc.is_active and matches(args.get("query"), {"name": loc.name, "id": loc.id})[0]
-    )
+    count = len(_matching_locations(ctx, info, args))
+    limit = args.get("limit", 10000) if "limit" in args else 10000
+    if limit is not None and count > limit:
+        return {"count": limit, "precision": "AT_LEAST"}
     return {"count": count, "precision": "EXACT"}
 
 
 def inventoryProperties(root: Any, info: Info) -> dict[str, Any]:
-    return inventory_properties()
+    return inventory_properties(_ctx(info))
 
 
-def shop(root: Any, info: Info) -> dict[str, Any]:
-    ctx = _ctx(info)
-    return {
-        "id": ids.gid("Shop", 1),
-        "name": ctx.shop.name,
-        "myshopifyDomain": ctx.shop.domain,
-        "currencyCode": ctx.shop.currency,
-        "ianaTimezone": "Etc/UTC",
-    }
+def shop(root: Any, info: Info) -> ShopNode:
+    return ShopNode(_ctx(info))
 
 
 def _node(ctx: RequestContext, gid: str) -> Any:
+    """Any Node by global id; unknown or unsupported ids are null (Relay, captures §3.4)."""
     kind = ids.type_of(gid)
     if kind == "InventoryLevel":
-        return inventoryLevel(None, _FakeInfo(ctx), gid)  # type: ignore[arg-type]
+        return _level_by_id(ctx, gid)
+    if kind == "InventoryQuantity":
+        return _quantity_by_id(ctx, gid)
     number = ids.parse(gid, kind or "")
     if number is None:
         return None
@@ -228,6 +267,9 @@ def _node(ctx: RequestContext, gid: str) -> Any:
     if kind == "ProductVariant":
         item = ctx.state.item_by_variant(number)
         return ProductVariant(ctx, item) if item else None
+    if kind == "Product":
+        found = ctx.state.items_where("product_id = ?", [number], False, 1)
+        return Product(ctx, found[0]) if found else None
     if kind == "InventoryAdjustmentGroup":
         group = ctx.state.adjustment_group(number)
         return InventoryAdjustmentGroup(ctx, group) if group else None
@@ -236,11 +278,21 @@ def _node(ctx: RequestContext, gid: str) -> Any:
     return None
 
 
-class _FakeInfo:
-    """Lets `_node` reuse a root resolver that only reads `info.context`."""
-
-    def __init__(self, ctx: RequestContext) -> None:
-        self.context = ctx
+def _quantity_by_id(ctx: RequestContext, gid: str) -> InventoryQuantity | None:
+    """``InventoryQuantity/<level number>?inventory_item_id=<item>&name=<name>``."""
+    match = re.match(r"^gid://shopify/InventoryQuantity/(\d+)\?(.+)$", gid)
+    if match is None:
+        return None
+    params = parse_qs(match.group(2))
+    try:
+        item_id = int(params["inventory_item_id"][0])
+        name = params["name"][0]
+    except (KeyError, ValueError):
+        return None
+    level = _level_by_id(ctx, ids.level_gid(int(match.group(1)), item_id))
+    if level is None or name not in ALL_NAMES:
+        return None
+    return InventoryQuantity(ctx, level.level, int(match.group(1)), name)
 
 
 def node(root: Any, info: Info, id: str) -> Any:
@@ -248,6 +300,7 @@ def node(root: Any, info: Info, id: str) -> Any:
 
 
 def nodes(root: Any, info: Info, ids: list[str]) -> list[Any]:
+    """In request order, null in place of unknown ids; not charged per id (captures Q11)."""
     _input_cap(info, "ids", ids)
     ctx = _ctx(info)
     return [_node(ctx, gid) for gid in ids]
