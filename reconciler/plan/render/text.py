@@ -11,8 +11,10 @@
 
     Plan: 0 items to update, 1 quantities to set, 1 moves, 0 activations, 0 deactivations.
 
-Columns are aligned per item (names, values, and the mutation each line becomes), so one long
-location name cannot push a whole 50,000-action plan to the right. Colour is plain ANSI SGR
+Columns are aligned per item (quantity names, before -> after, and the mutation each line
+becomes; level headers put their mutation in that column too), so one long location name
+cannot push a whole 50,000-action plan to the right. Widths count terminal cells, not
+characters, so wide (CJK) location names align. Colour is plain ANSI SGR
 codes rather than rich: the output must be byte-for-byte predictable (golden tests), never
 wrapped to a console width (wrapping breaks the columns), and cheap at 50,000 lines; and names
 from the store are printed as data, never parsed as markup.
@@ -56,7 +58,6 @@ _GAP = "  "  # between columns
 _ACTIVATE = MUTATIONS[Kind.ACTIVATE]
 _REACTIVATE = f"{_ACTIVATE} ({ACTIVATE_DETAIL})"
 _DEACTIVATE = MUTATIONS[Kind.DEACTIVATE]
-_MAX_COLUMN = 72  # a longer attribute line may run under the item's mutation name
 
 
 class _Stream(Protocol):
@@ -142,6 +143,9 @@ def _item_lines(item: ItemChanges, paint: _Paint) -> list[str]:
     mutation), and the level headers put their mutation in the same column.
     """
     out = [_INDENT + paint.bold(f"# {printable(item.sku)} ({printable(item.item_id)})")]
+    if item.updates:
+        out.extend(_attribute_lines(item, paint))
+
     blocks: list[tuple[str, str, str, list[tuple[str, str, str, str]]]] = []
     name_w = before_w = after_w = header_w = 0
     for level in item.levels:
@@ -165,8 +169,6 @@ def _item_lines(item: ItemChanges, paint: _Paint) -> list[str]:
 
     row_w = len(_BODY) + name_w + len(_GAP) + before_w + 4 + after_w if name_w else 0
     column = max(row_w, len(_INDENT) + 2 + header_w if header_w else 0) + len(_GAP)
-    if item.updates:
-        out.extend(_attribute_lines(item, paint, column if item.levels else 0))
     for marker, label, mutation, rows in blocks:
         start = f"{_INDENT}{paint.marker(marker)} {label}"
         if mutation:
@@ -181,23 +183,17 @@ def _item_lines(item: ItemChanges, paint: _Paint) -> list[str]:
     return out
 
 
-def _attribute_lines(item: ItemChanges, paint: _Paint, level_column: int) -> list[str]:
-    """The `~ item` block. Its mutation goes in the levels' mutation column (`level_column`)
-    unless an attribute line reaches it; then just past the widest line (up to `_MAX_COLUMN`),
-    so values never run under a mutation name.
-    """
+def _attribute_lines(item: ItemChanges, paint: _Paint) -> list[str]:
+    """The `~ item` block. Its lines carry no mutation of their own, so the block's mutation
+    follows its label, as a deactivation's does."""
     changes = [c for update in item.updates for c in update.changes]
     field_w = max((len(c.field) for c in changes), default=0)
-    rows = []
+    out = [f"{_INDENT}{paint.marker('~')} item{_GAP}{MUTATIONS[Kind.UPDATE_ITEM]}"]
     for change in changes:
         before = attribute_value(change.field, change.before)
         after = attribute_value(change.field, change.after)
-        rows.append(f"{_BODY}{change.field:<{field_w}}{_GAP}{before} -> {after}")
-    widest = max((display_width(row) for row in rows), default=0)
-    label = f"{_INDENT}{paint.marker('~')} item"
-    column = max(min(widest, _MAX_COLUMN) + len(_GAP), level_column, len(_INDENT) + 6 + len(_GAP))
-    pad = column - (len(_INDENT) + 6)
-    return [f"{label}{' ' * pad}{MUTATIONS[Kind.UPDATE_ITEM]}", *rows]
+        out.append(f"{_BODY}{change.field:<{field_w}}{_GAP}{before} -> {after}")
+    return out
 
 
 def _warning_text(warning: Problem) -> str:
