@@ -2,7 +2,7 @@
 
 These duplicate small lists that the sandbox also holds (``reconciler.sandbox`` is a separate
 package and is never imported from here). When Shopify changes a list, change it in both places;
-``tests/manifest/test_codes.py`` keeps this module and ``schemas/manifest.schema.json`` in step.
+``tests/unit/test_manifest_codes.py`` keeps this module, the schema and Shopify's lists in step.
 """
 
 from __future__ import annotations
