@@ -10,6 +10,8 @@ from tests.sandbox.mutation_support import (
     INVALID_QUANTITY_NAME,
     INVALID_REASON,
     MAIN,
+    NAMES,
+    ON_HAND_PARTS,
     SECOND,
     UNKNOWN_ITEM,
     UNKNOWN_LOCATION,
@@ -282,3 +284,35 @@ def test_writes_where_the_item_is_not_stocked(store: Store, version: str) -> Non
                 "ITEM_NOT_STOCKED_AT_LOCATION",
             )
         )
+
+
+def test_on_hand_is_always_the_sum_of_its_six_parts(store: Store) -> None:
+    """Eight names; on_hand = available + committed + damaged + quality_control + reserved +
+    safety_stock, incoming outside, whatever is adjusted or sold."""
+    shop = Shop.load(store)
+    v = "2026-10"
+    for n, name in enumerate(
+        ["available", "damaged", "quality_control", "reserved", "safety_stock", "incoming"]
+    ):
+        ledger = None if name == "available" else LEDGER
+        inp = adjust_input(name, [change(v, A, MAIN, n + 1, ledger=ledger)])
+        assert shop.adjust(v, inp)["userErrors"] == []
+    store.control("POST", "sale", {"inventoryItemId": A, "locationId": MAIN, "quantity": 4})
+    found = shop.quantities(v, A, MAIN)
+    assert found == {
+        "available": 7,
+        "committed": 6,
+        "damaged": 3,
+        "incoming": 13,
+        "on_hand": 40,
+        "quality_control": 7,
+        "reserved": 7,
+        "safety_stock": 10,
+    }
+    assert found["on_hand"] == sum(found[n] for n in ON_HAND_PARTS)
+    properties = store.gql(
+        v, "{ inventoryProperties { quantityNames { name belongsTo comprises } } }"
+    )["data"]["inventoryProperties"]["quantityNames"]
+    assert [q["name"] for q in properties] == list(NAMES)
+    on_hand = next(q for q in properties if q["name"] == "on_hand")
+    assert on_hand["comprises"] == list(ON_HAND_PARTS)
