@@ -6,12 +6,14 @@ location with one ``<details>`` per SKU, whose one-line summary already says wha
 (``available 3 → 10``) and whose table says how (the mutation and its compare-and-set value).
 Warnings last.
 
-A comment never exceeds `MAX_CHARS` (GitHub refuses comments over 65,536 characters; Atlantis
-learnt this the hard way, runatlantis/atlantis#55). When the details do not fit, they stop at a
-section boundary and a closing note says how many changes are not shown and where the full plan
-is. Everything that comes from manifests or the store (SKUs, location names, values, file
-names) is entity-escaped and set in ``<code>``, so a ``|`` cannot break a table, ``<`` cannot
-open a tag, and ``@team`` or ``#12`` in a name cannot mention anyone or link an issue.
+A comment never exceeds `MAX_CHARS` (GitHub refuses comments over 65,536 characters, see
+runatlantis/atlantis#55; the margin covers the CI's own wrapping). When everything does not fit,
+the details stop at a section boundary, the warnings keep at most half of the room left, and a
+closing note says how many changes are not shown and where the full plan is.
+
+Text from manifests or the store is entity-escaped, so a ``|`` cannot break a table and ``<``
+cannot open a tag; SKUs, location names, values and file names are also set in ``<code>``, where
+GitHub neither mentions ``@team`` nor links ``#12``.
 """
 
 from __future__ import annotations

@@ -14,10 +14,11 @@
 Columns are aligned per item (quantity names, before -> after, and the mutation each line
 becomes; level headers put their mutation in that column too), so one long location name
 cannot push a whole 50,000-action plan to the right. Widths count terminal cells, not
-characters, so wide (CJK) location names align. Colour is plain ANSI SGR
-codes rather than rich: the output must be byte-for-byte predictable (golden tests), never
-wrapped to a console width (wrapping breaks the columns), and cheap at 50,000 lines; and names
-from the store are printed as data, never parsed as markup.
+characters, so wide (CJK) location names align.
+
+Colour is plain ANSI SGR codes rather than rich: the output must be byte-for-byte predictable
+(golden tests), never wrapped to a console width (wrapping breaks the columns), and cheap at
+50,000 lines; and names from the store are printed as data, never parsed as markup.
 """
 
 from __future__ import annotations
