@@ -108,6 +108,8 @@ def attribute_json(name: str, value: Any) -> Any:
 
 
 def _same(name: str, desired: Any, live: Any) -> bool:
+    if desired is None or live is None:  # `null` in a manifest: the attribute must be unset
+        return desired is None and live is None
     if name == "cost":
         return live is not None and Decimal(desired) == Decimal(live)
     if name == "weight":

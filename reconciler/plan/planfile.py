@@ -78,6 +78,13 @@ class Plan:
             f"{self.count(Kind.ACTIVATE)} activations, {self.count(Kind.DEACTIVATE)} deactivations."
         )
 
+    def store_url_hint(self) -> str:
+        """The store to talk to when none is given: a sandbox's loopback URL, or the shop."""
+        host = self.store.rsplit(":", 1)[0] if self.store.count(":") == 1 else self.store
+        if host in ("127.0.0.1", "localhost", "[::1]"):
+            return f"http://{self.store}"
+        return self.store
+
     @property
     def reference_document_uri(self) -> str:
         """What every mutation names, so Shopify's inventory history points back here."""

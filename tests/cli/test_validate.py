@@ -144,8 +144,9 @@ def test_unreadable_file(tmp_path: Path) -> None:
 
 
 def test_no_path_is_a_usage_error() -> None:
+    """Exit 1, not click's 2: 2 means "changes" for plan --detailed-exitcode."""
     result = run()
-    assert result.exit_code == 2
+    assert result.exit_code == 1
     assert "Missing argument 'PATHS...'" in result.stderr
 
 

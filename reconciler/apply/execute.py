@@ -1,0 +1,381 @@
+"""Run a plan's actions against the store, batch by batch, and say exactly what happened.
+
+Every call is journaled before it is sent and after it is answered. A call applies whole or
+not at all (Shopify's rule), so one failing row means the rest of that call did not apply:
+those rows are reported "not applied" and, with ``continue_on_error``, re-sent without the
+failing rows (a new batch, hence a new idempotency key). A failure stops its level: later
+changes to the same level (or item) are not attempted. By default the first failed call stops
+the apply; everything after it is "not attempted".
+
+An answer that never arrives is resolved without guessing: a batch with an idempotency key
+(2026-01+) or with absolute effect is re-sent as is (Shopify replays the first result); a
+2025-01 quantity batch is decided by re-reading the store (all rows at their targets: applied;
+all at their starting values: send again; anything else: a conflict, reported).
+"""
+
+from __future__ import annotations
+
+import time
+from collections import deque
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+from reconciler.errors import TransientStoreError
+from reconciler.live import read_items_by_id
+from reconciler.model import LiveItem
+from reconciler.plan.actions import MUTATIONS, Action, Kind, Move, SetQuantity
+from reconciler.plan.planfile import Plan
+from reconciler.plan.quantities import on_hand_of
+from reconciler.shopify.client import OutcomeUnknown, Response, ShopifyClient
+
+from .batches import Batch, build_batches, row_index
+from .journal import Journal
+
+RESOLVE_ATTEMPTS = 3
+UNKNOWN = "OUTCOME_UNKNOWN"
+STALE_CODES = frozenset({"CHANGE_FROM_QUANTITY_STALE", "COMPARE_QUANTITY_STALE"})
+
+
+class Status(StrEnum):
+    APPLIED = "applied"
+    FAILED = "failed"
+    NOT_ATTEMPTED = "not_attempted"
+
+
+@dataclass
+class ActionResult:
+    status: Status
+    message: str | None = None
+    code: str | None = None
+    adjustment_group: str | None = None
+
+    def as_json(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"status": self.status.value}
+        if self.message:
+            out["message"] = self.message
+        if self.code:
+            out["code"] = self.code
+        if self.adjustment_group:
+            out["adjustment_group"] = self.adjustment_group
+        return out
+
+    @staticmethod
+    def from_json(data: dict[str, Any]) -> ActionResult:
+        return ActionResult(
+            Status(data["status"]),
+            data.get("message"),
+            data.get("code"),
+            data.get("adjustment_group"),
+        )
+
+
+@dataclass
+class ApplyOutcome:
+    results: dict[int, ActionResult] = field(default_factory=dict)
+    calls: int = 0
+    stopped: bool = False
+
+    def ids(self, status: Status) -> list[int]:
+        return sorted(i for i, r in self.results.items() if r.status is status)
+
+
+def _level_key(action: Action) -> tuple[str, str | None]:
+    return (action.target.item_id, action.target.location_id)
+
+
+class Executor:
+    def __init__(
+        self,
+        plan: Plan,
+        client: ShopifyClient,
+        journal: Journal,
+        *,
+        continue_on_error: bool = False,
+        progress: Callable[[str], None] = lambda _: None,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        self.plan = plan
+        self.client = client
+        self.journal = journal
+        self.continue_on_error = continue_on_error
+        self.progress = progress
+        self.sleep = sleep
+        self.outcome = ApplyOutcome()
+        self._failed_levels: set[tuple[str, str | None]] = set()
+        self._failed_items: set[str] = set()
+        self._sequence = 0
+
+    def action(self, action_id: int) -> Action:
+        return self.plan.actions[action_id - 1]
+
+    # -- the loop --------------------------------------------------------------------------
+
+    def settle_in_flight(self, action_ids: Sequence[int]) -> list[int]:
+        """Batches a crashed run sent but never saw answered: which still need sending.
+
+        Re-sending is safe for keyed or absolute batches (Shopify replays the first result);
+        a 2025-01 quantity batch is decided by re-reading the store instead.
+        """
+        still: list[int] = []
+        for batch in self._batches(action_ids):
+            if batch.idempotent:
+                still.extend(batch.action_ids)
+                continue
+            decided = self._resolve_unknown(batch)
+            if decided is None:
+                still.extend(batch.action_ids)
+                continue
+            self.journal.write(
+                "result",
+                batch="resumed",
+                actions={str(i): r.as_json() for i, r in decided.items()},
+            )
+            self._set_each(decided)
+        return still
+
+    def run(self, action_ids: Sequence[int]) -> ApplyOutcome:
+        queue = deque(self._batches(action_ids))
+        while queue:
+            batch = queue.popleft()
+            if self.outcome.stopped:
+                self._set(
+                    batch.action_ids,
+                    ActionResult(
+                        Status.NOT_ATTEMPTED, "not attempted: the apply stopped after a failure"
+                    ),
+                )
+                continue
+            keep = [i for i in batch.action_ids if not self._blocked(i)]
+            self._set(
+                [i for i in batch.action_ids if i not in keep],
+                ActionResult(
+                    Status.NOT_ATTEMPTED,
+                    "not attempted: an earlier change to the same level failed",
+                ),
+            )
+            if not keep:
+                continue
+            if len(keep) != len(batch.action_ids):
+                batch = self._batches(keep)[0]
+            results = self._send(batch)
+            self._set_each(results)
+            failed = [i for i, r in results.items() if r.status is Status.FAILED]
+            if not failed:
+                continue
+            for i in failed:
+                action = self.action(i)
+                self._failed_levels.add(_level_key(action))
+                if action.target.location_id is None:
+                    self._failed_items.add(action.target.item_id)
+            if not self.continue_on_error:
+                self.outcome.stopped = True
+                continue
+            retry = [i for i, r in results.items() if r.status is Status.NOT_ATTEMPTED]
+            if retry:
+                queue.extendleft(reversed(self._batches(retry)))
+        return self.outcome
+
+    def _batches(self, action_ids: Sequence[int]) -> list[Batch]:
+        return build_batches(
+            [(i, self.action(i)) for i in sorted(action_ids)],
+            plan_id=self.plan.plan_id,
+            api_version=self.plan.api_version,
+            reference_uri=self.plan.reference_document_uri,
+        )
+
+    def _blocked(self, action_id: int) -> bool:
+        action = self.action(action_id)
+        return (
+            _level_key(action) in self._failed_levels or action.target.item_id in self._failed_items
+        )
+
+    def _set(self, ids: Sequence[int], result: ActionResult) -> None:
+        for i in ids:
+            self.outcome.results[i] = result
+
+    def _set_each(self, results: dict[int, ActionResult]) -> None:
+        self.outcome.results.update(results)
+
+    # -- one call ------------------------------------------------------------------------------
+
+    def _send(self, batch: Batch) -> dict[int, ActionResult]:
+        self._sequence += 1
+        label = f"{self._sequence}"
+        mutation = MUTATIONS[batch.kind]
+        self.journal.write(
+            "send",
+            batch=label,
+            kind=batch.kind.value,
+            document=batch.document,
+            action_ids=list(batch.action_ids),
+            variables=batch.variables,
+            idempotency_key=batch.idempotency_key,
+        )
+        self.progress(f"{mutation}: {len(batch.action_ids)} change(s)")
+        results = self._call(batch, mutation)
+        self.journal.write(
+            "result", batch=label, actions={str(i): r.as_json() for i, r in results.items()}
+        )
+        return results
+
+    def _call(self, batch: Batch, mutation: str) -> dict[int, ActionResult]:
+        for attempt in range(1, RESOLVE_ATTEMPTS + 1):
+            try:
+                self.outcome.calls += 1
+                response = self.client.mutate(
+                    batch.document, batch.send_variables(), idempotent=batch.idempotent
+                )
+            except OutcomeUnknown as exc:
+                if batch.idempotent:
+                    self.outcome.stopped = True
+                    return {
+                        i: ActionResult(
+                            Status.FAILED,
+                            f"outcome unknown ({exc}); `reconciler apply --resume` re-sends it "
+                            "safely",
+                            UNKNOWN,
+                        )
+                        for i in batch.action_ids
+                    }
+                decided = self._resolve_unknown(batch)
+                if decided is not None:
+                    return decided
+                continue  # nothing applied: send again
+            except TransientStoreError as exc:
+                self.outcome.stopped = True
+                return self._all(batch, Status.NOT_ATTEMPTED, f"not sent: {exc}")
+            results = self._parse(batch, mutation, response)
+            retry = [r for r in results.values() if r.code == "IDEMPOTENCY_CONCURRENT_REQUEST"]
+            if retry and attempt < RESOLVE_ATTEMPTS:
+                self.sleep(1.0 * attempt)
+                continue
+            return results
+        return self._all(batch, Status.FAILED, "gave up: the store's answer stayed unknown")
+
+    def _all(self, batch: Batch, status: Status, message: str) -> dict[int, ActionResult]:
+        return {i: ActionResult(status, message) for i in batch.action_ids}
+
+    def _parse(self, batch: Batch, mutation: str, response: Response) -> dict[int, ActionResult]:
+        payload = response.data.get(mutation)
+        if payload is None:
+            errors = response.errors or [{"message": "no answer for the mutation"}]
+            code = str((errors[0].get("extensions") or {}).get("code") or "") or None
+            message = "; ".join(str(e.get("message")) for e in errors)
+            return {i: ActionResult(Status.FAILED, message, code) for i in batch.action_ids}
+        user_errors = payload.get("userErrors") or []
+        if not user_errors:
+            group = (payload.get("inventoryAdjustmentGroup") or {}).get("id")
+            return {
+                i: ActionResult(Status.APPLIED, adjustment_group=group) for i in batch.action_ids
+            }
+        by_action: dict[int, list[dict[str, Any]]] = {}
+        for error in user_errors:
+            index = row_index(error.get("field"))
+            targets = batch.action_ids if index is None else batch.action_ids[index : index + 1]
+            for i in targets:
+                by_action.setdefault(i, []).append(error)
+        results: dict[int, ActionResult] = {}
+        stale = [
+            i for i, errs in by_action.items() if any(e.get("code") in STALE_CODES for e in errs)
+        ]
+        live = self._read([self.action(i) for i in stale]) if stale else {}
+        for i in batch.action_ids:
+            errs = by_action.get(i)
+            if not errs:
+                results[i] = ActionResult(
+                    Status.NOT_ATTEMPTED,
+                    "not applied: another row of the same call failed (Shopify applies a call whole or not at all)",
+                )
+                continue
+            code = errs[0].get("code")
+            message = "; ".join(str(e.get("message")) for e in errs)
+            if code in STALE_CODES:
+                message = self._stale_message(self.action(i), live) + f" ({message})"
+            results[i] = ActionResult(Status.FAILED, message, code)
+        return results
+
+    # -- reading back ----------------------------------------------------------------------------
+
+    def _read(self, actions: Sequence[Action]) -> dict[str, LiveItem]:
+        return read_items_by_id(self.client, sorted({a.target.item_id for a in actions}))
+
+    def _stale_message(self, action: Action, live: dict[str, LiveItem]) -> str:
+        item = live.get(action.target.item_id)
+        level = item.levels.get(action.target.location_id or "") if item else None
+        where = f"{action.target.sku} at {action.target.location_name}"
+        if isinstance(action, SetQuantity):
+            now = level.quantity(action.name) if level else 0
+            return (
+                f"{where}: {action.name} is {now} in the store, the plan expected {action.compare}"
+            )
+        if isinstance(action, Move):
+            now_from = level.quantity(action.from_name) if level else 0
+            now_to = level.quantity(action.to_name) if level else 0
+            return (
+                f"{where}: {action.from_name}/{action.to_name} are {now_from}/{now_to} in the "
+                f"store, the plan expected {action.from_before}/{action.to_before}"
+            )
+        return f"{where}: changed since the plan was made"
+
+    def _resolve_unknown(self, batch: Batch) -> dict[int, ActionResult] | None:
+        """2025-01 quantity batch with a lost answer: decide from the store's current values."""
+        actions = [self.action(i) for i in batch.action_ids]
+        live = self._read(actions)
+        before_state: dict[tuple[str, str], dict[str, int]] = {}
+        after_state: dict[tuple[str, str], dict[str, int]] = {}
+        for action in actions:
+            key = (action.target.item_id, action.target.location_id or "")
+            before = before_state.setdefault(key, {})
+            after = after_state.setdefault(key, {})
+            if isinstance(action, Move):
+                # chained moves: a name's starting value is the first one seen in the batch
+                for name, value in (
+                    (action.from_name, action.from_before),
+                    (action.to_name, action.to_before),
+                ):
+                    if name not in before:
+                        before[name] = after[name] = value
+                after[action.from_name] -= action.quantity
+                after[action.to_name] += action.quantity
+            elif isinstance(action, SetQuantity):
+                before[action.name] = action.compare
+                after[action.name] = action.after
+
+        def holds(state: dict[tuple[str, str], dict[str, int]]) -> bool:
+            for (item_id, location_id), values in state.items():
+                item = live.get(item_id)
+                level = item.levels.get(location_id) if item else None
+                if level is None:
+                    return False
+                for name, value in values.items():
+                    current = (
+                        on_hand_of(level.quantities) if name == "on_hand" else level.quantity(name)
+                    )
+                    if current != value:
+                        return False
+            return True
+
+        if holds(after_state):
+            return self._all(
+                batch,
+                Status.APPLIED,
+                "applied (confirmed by re-reading the store after the answer was lost)",
+            )
+        if holds(before_state):
+            self.progress("the answer was lost and nothing was applied: sending again")
+            return None
+        return self._all(
+            batch,
+            Status.FAILED,
+            "the answer was lost and the store holds neither the old nor the new values "
+            "(someone else changed these levels); re-plan",
+        )
+
+
+def kinds(plan: Plan) -> dict[Kind, int]:
+    counts: dict[Kind, int] = {}
+    for action in plan.actions:
+        counts[action.kind] = counts.get(action.kind, 0) + 1
+    return counts

@@ -1,0 +1,318 @@
+"""The library behind each command: plan, apply (saved, fresh or resumed), history.
+
+The CLI parses options and renders; everything else happens here, so the same functions
+serve tests, the demo and other tools. Settings come from, in order: the function's
+arguments (CLI flags), the environment (SHOPIFY_STORE, SHOPIFY_ACCESS_TOKEN,
+SHOPIFY_API_VERSION), reconciler.yaml, then defaults.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from reconciler import history as histories
+from reconciler.apply import journal as journals
+from reconciler.apply.checks import Moved, item_ids, stale_values
+from reconciler.apply.drift import Drift, find_drift
+from reconciler.apply.execute import ActionResult, ApplyOutcome, Executor, Status
+from reconciler.errors import ConfigError, ManifestError, StalePlanError
+from reconciler.live import read_items_by_id, read_live
+from reconciler.manifest.api import check_paths
+from reconciler.manifest.config import Config
+from reconciler.model import DesiredState
+from reconciler.plan.actions import Action
+from reconciler.plan.build import Filters, build_actions, select
+from reconciler.plan.planfile import Plan, git_info, make_plan, plan_json
+from reconciler.shopify.client import ShopifyClient
+from reconciler.shopify.secrets import Secret
+from reconciler.shopify.target import StoreTarget, resolve_target
+from reconciler.shopify.usage import Usage
+
+
+@dataclass(frozen=True)
+class Connection:
+    """Where to send requests, with what token (never printed)."""
+
+    target: StoreTarget
+    token: Secret
+
+    def client(self, usage: Usage | None = None) -> ShopifyClient:
+        return ShopifyClient(self.target, self.token, usage=usage)
+
+
+def connection(
+    store: str | None, api_version: str | None, config: Config | None = None
+) -> Connection:
+    env = os.environ
+    target = resolve_target(
+        store or env.get("SHOPIFY_STORE") or (config.store if config else None),
+        api_version or env.get("SHOPIFY_API_VERSION") or (config.api_version if config else None),
+    )
+    token = env.get("SHOPIFY_ACCESS_TOKEN", "")
+    if not token:
+        raise ConfigError("no access token: set SHOPIFY_ACCESS_TOKEN (it is never printed)")
+    return Connection(target, Secret(token))
+
+
+# -- plan --------------------------------------------------------------------------------------
+
+
+@dataclass
+class Planned:
+    plan: Plan
+    usage: Usage
+    config: Config
+
+
+def load_manifests(paths: list[Path], config_path: Path | None) -> tuple[DesiredState, Config]:
+    check = check_paths(paths, config_path)
+    if check.state is None:
+        raise ManifestError(check.problems)
+    return check.state, check.config
+
+
+def plan(
+    paths: list[Path],
+    *,
+    config_path: Path | None = None,
+    store: str | None = None,
+    api_version: str | None = None,
+    filters: Filters | None = None,
+) -> Planned:
+    """Validate the manifests, read the store, and plan. Never writes anything."""
+    filters = filters or Filters()
+    desired, config = load_manifests(paths, config_path)
+    desired = select(desired, filters)
+    conn = connection(store, api_version, config)
+    usage = Usage()
+    with conn.client(usage) as client:
+        live = read_live(client, desired)
+    built = build_actions(desired, live, filters)
+    made = make_plan(
+        built,
+        store=conn.target.name,
+        api_version=conn.target.api_version,
+        manifest_digest=desired.digest,
+        manifest_files=desired.files,
+        filters=filters,
+        git=git_info(paths),
+    )
+    return Planned(made, usage, config)
+
+
+# -- apply -------------------------------------------------------------------------------------
+
+
+@dataclass
+class Applied:
+    plan: Plan
+    outcome: ApplyOutcome
+    drift: list[Drift]
+    usage: Usage
+    journal: Path
+    history_entry: dict[str, Any] | None = None
+    started_at: str = ""
+    finished_at: str = ""
+    resumed: bool = False
+
+    def count(self, status: Status) -> int:
+        return sum(1 for r in self.outcome.results.values() if r.status is status)
+
+    @property
+    def succeeded(self) -> bool:
+        return self.count(Status.FAILED) == 0 and self.count(Status.NOT_ATTEMPTED) == 0
+
+    @property
+    def outcome_name(self) -> str:
+        if not self.plan.actions:
+            return "no_changes"
+        if self.succeeded:
+            return "applied"
+        return "partial" if self.count(Status.APPLIED) else "failed"
+
+
+@dataclass
+class ApplySettings:
+    store: str | None = None
+    api_version: str | None = None
+    config: Config = field(default_factory=Config)
+    continue_on_error: bool = False
+    replan: bool = False
+    journal_dir: Path = journals.DEFAULT_DIRECTORY
+    history_path: Path | None = None
+    progress: Callable[[str], None] = lambda _: None
+
+
+def _plan_connection(plan_: Plan, settings: ApplySettings) -> Connection:
+    """The plan names its store and version; flags or the environment may only agree."""
+    store = settings.store or os.environ.get("SHOPIFY_STORE") or plan_.store_url_hint()
+    version = settings.api_version or os.environ.get("SHOPIFY_API_VERSION") or plan_.api_version
+    conn = connection(store, version, settings.config)
+    _check_target(plan_, conn)
+    return conn
+
+
+def _check_target(plan: Plan, conn: Connection) -> None:
+    if conn.target.name != plan.store or conn.target.api_version != plan.api_version:
+        raise ConfigError(
+            f"this plan was made for {plan.store} (API {plan.api_version}), not "
+            f"{conn.target.name} (API {conn.target.api_version}); make a new plan for this store"
+        )
+
+
+def stale_check(plan: Plan, client: ShopifyClient, actions: list[Action]) -> list[Moved]:
+    live = read_items_by_id(client, item_ids(actions))
+    return stale_values(plan, actions, live)
+
+
+def _stale_error(plan: Plan, moved: list[Moved]) -> StalePlanError:
+    listing = "\n".join(f"  {m}" for m in moved[:50])
+    more = f"\n  ... and {len(moved) - 50} more" if len(moved) > 50 else ""
+    return StalePlanError(
+        f"plan {plan.plan_id} is stale: {len(moved)} value(s) it was made from changed in the "
+        f"store:\n{listing}{more}\nMake a new plan (or pass --replan to plan again and apply "
+        "the new plan)."
+    )
+
+
+def apply(plan_: Plan, settings: ApplySettings) -> Applied:
+    """Apply a plan: refuse it if stale, run it with a journal, check drift, record history."""
+    conn = _plan_connection(plan_, settings)
+    _check_target(plan_, conn)
+    usage = Usage()
+    with conn.client(usage) as client:
+        moved = stale_check(plan_, client, list(plan_.actions)) if plan_.actions else []
+        if moved:
+            raise _stale_error(plan_, moved)
+        return _run(plan_, client, usage, settings, pending=list(range(1, len(plan_.actions) + 1)))
+
+
+def _run(
+    plan_: Plan,
+    client: ShopifyClient,
+    usage: Usage,
+    settings: ApplySettings,
+    *,
+    pending: list[int],
+    prior: dict[int, ActionResult] | None = None,
+    journal_path: Path | None = None,
+    in_flight: list[int] | None = None,
+) -> Applied:
+    started = histories_now()
+    path = journal_path or settings.journal_dir / f"{plan_.plan_id}.jsonl"
+    journal = journals.Journal(path)
+    if journal_path is None:
+        journal.write("plan", plan=plan_json(plan_), started_at=started)
+    else:
+        journal.write("resume", started_at=started)
+    try:
+        executor = Executor(
+            plan_,
+            client,
+            journal,
+            continue_on_error=settings.continue_on_error,
+            progress=settings.progress,
+        )
+        if in_flight:
+            unsettled = set(executor.settle_in_flight(in_flight))
+            settled = set(in_flight) - unsettled
+            pending = [i for i in pending if i not in settled]
+        outcome = executor.run(pending)
+        if prior:
+            outcome.results.update(prior)
+        live = read_items_by_id(client, item_ids(list(plan_.actions))) if plan_.actions else {}
+        drift = find_drift(plan_, live, outcome.results)
+        finished = histories_now()
+        journal.write("finish", finished_at=finished)
+    finally:
+        journal.close()
+    applied = Applied(
+        plan_,
+        outcome,
+        drift,
+        usage,
+        path,
+        started_at=started,
+        finished_at=finished,
+        resumed=prior is not None,
+    )
+    if plan_.actions:
+        history_path = settings.history_path or settings.config.history or histories.DEFAULT_PATH
+        applied.history_entry = histories.append(history_path, history_record(applied))
+    return applied
+
+
+def histories_now() -> str:
+    from reconciler.plan.planfile import now_iso
+
+    return now_iso()
+
+
+def resume(journal_path: Path, settings: ApplySettings) -> Applied:
+    """Finish an interrupted apply from its journal without repeating anything applied."""
+    import json
+
+    from reconciler.plan.planfile import loads
+
+    state = journals.read(journal_path)
+    plan_ = loads(json.dumps(state.plan), origin=str(journal_path))
+    conn = _plan_connection(plan_, settings)
+    _check_target(plan_, conn)
+    done = {
+        i: ActionResult.from_json(r)
+        for i, r in state.results.items()
+        if r["status"] != "not_attempted"
+    }
+    in_flight = {int(i) for record in state.in_flight for i in record["action_ids"]}
+    pending = [i for i in range(1, len(plan_.actions) + 1) if i not in done or i in in_flight]
+    usage = Usage()
+    with conn.client(usage) as client:
+        return _run(
+            plan_,
+            client,
+            usage,
+            settings,
+            pending=pending,
+            prior={i: r for i, r in done.items() if i not in in_flight},
+            journal_path=journal_path,
+        )
+
+
+def history_record(applied: Applied) -> dict[str, Any]:
+    from reconciler.plan.planfile import action_json
+
+    plan_ = applied.plan
+    actions = []
+    for index, action in enumerate(plan_.actions, start=1):
+        record = {"id": index, **action_json(action)}
+        record.pop("source", None)
+        result = applied.outcome.results.get(index, ActionResult(Status.NOT_ATTEMPTED))
+        record.update(result.as_json())
+        record["source"] = f"{action.source.file}:{action.source.line}"
+        actions.append(record)
+    return {
+        "plan_id": plan_.plan_id,
+        "git": None
+        if plan_.git is None
+        else {"commit": plan_.git.commit, "dirty": plan_.git.dirty},
+        "actor": histories.actor(),
+        "store": plan_.store,
+        "api_version": plan_.api_version,
+        "started_at": applied.started_at,
+        "finished_at": applied.finished_at,
+        "outcome": applied.outcome_name,
+        "resumed": applied.resumed,
+        "summary": {
+            "applied": applied.count(Status.APPLIED),
+            "failed": applied.count(Status.FAILED),
+            "not_attempted": applied.count(Status.NOT_ATTEMPTED),
+        },
+        "actions": actions,
+        "drift": [d.as_json() for d in applied.drift],
+        "usage": applied.usage.as_json(),
+        "manifests": {"digest": plan_.manifest_digest},
+    }

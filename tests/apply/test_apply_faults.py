@@ -1,0 +1,185 @@
+"""Apply under faults injected by the sandbox: races, lost answers, throttling, 5xx, crashes."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from tests.apply.conftest import ITEM, LOCATION, MANIFEST, Workspace
+
+
+def _plan(ws: Workspace) -> dict:
+    ws.write("inventory.yaml", MANIFEST)
+    result = ws.run("plan", "inventory.yaml", "--out", "plan.json")
+    assert result.exit_code == 0, result.output
+    return json.loads((ws.root / "plan.json").read_text())
+
+
+def _sale_before(ws: Workspace, operation: str, sku: str, location: str, quantity: int = 1) -> None:
+    ws.store.control(
+        "POST",
+        "faults",
+        {
+            "kind": "sale",
+            "operation": operation,
+            "inventoryItemId": ITEM[sku],
+            "locationId": LOCATION[location],
+            "quantity": quantity,
+        },
+    )
+
+
+def test_a_sale_during_apply_stops_that_level_and_is_reported(workspace: Workspace) -> None:
+    _plan(workspace)
+    _sale_before(workspace, "inventorySetQuantities", "TSHIRT-RED-M", "East Warehouse")
+    result = workspace.run("apply", "plan.json")
+    assert result.exit_code == 1, result.output
+    assert (
+        "TSHIRT-RED-M at East Warehouse: available is 0 in the store, the plan expected 1"
+        in result.output
+    )
+    assert "Apply incomplete: 3 applied, 1 failed, 2 not attempted" in result.output
+    # the sale's unit is still sold: nothing overwrote it
+    east = workspace.quantities("TSHIRT-RED-M", "East Warehouse")
+    assert (east["available"], east["committed"], east["damaged"]) == (0, 1, 2)
+    [entry] = workspace.history()
+    assert entry["outcome"] == "partial"
+
+
+def test_continue_on_error_goes_on_around_the_stale_level(workspace: Workspace) -> None:
+    _plan(workspace)
+    _sale_before(workspace, "inventorySetQuantities", "TSHIRT-RED-M", "East Warehouse")
+    result = workspace.run("apply", "plan.json", "--continue-on-error")
+    assert result.exit_code == 1, result.output
+    assert "Apply incomplete: 5 applied, 1 failed, 0 not attempted" in result.output
+    assert workspace.quantities("BOOT-HIKE-44", "Portland Store")["available"] == 4
+    assert workspace.quantities("TSHIRT-RED-M", "Portland Store")["on_hand"] == 5
+    assert (
+        "a sale happened during the apply (committed +1)" in result.output
+        or "the change was failed" in result.output
+    )
+
+
+def test_a_lost_answer_is_not_applied_twice(workspace: Workspace) -> None:
+    plan = _plan(workspace)
+    workspace.store.control(
+        "POST", "faults", {"kind": "lose_response", "operation": "inventorySetQuantities"}
+    )
+    result = workspace.run("apply", "plan.json")
+    assert result.exit_code == 0, result.output
+    assert workspace.quantities("TSHIRT-RED-M", "East Warehouse")["available"] == 10
+    sets = [
+        g
+        for g in workspace.groups()
+        if any(c["name"] == "available" and c["delta"] == 9 for c in g["changes"])
+    ]
+    assert len(sets) == 1, "the lost set must have been applied exactly once"
+    assert plan["plan_id"] in sets[0]["referenceDocumentUri"]
+
+
+def test_throttling_and_server_errors_are_retried_to_completion(workspace: Workspace) -> None:
+    _plan(workspace)
+    workspace.store.control(
+        "POST",
+        "faults",
+        [
+            {"kind": "throttle", "operation": "*", "times": 3},
+            {
+                "kind": "http_error",
+                "operation": "inventoryMoveQuantities",
+                "status": 503,
+                "times": 2,
+            },
+            {"kind": "http_error", "operation": "inventoryItemUpdate", "status": 502, "times": 1},
+        ],
+    )
+    result = workspace.run("apply", "plan.json")
+    assert result.exit_code == 0, result.output
+    assert "Apply complete: 6 applied, 0 failed, 0 not attempted" in result.output
+    assert "throttled 3x" in result.output
+    east = workspace.quantities("TSHIRT-RED-M", "East Warehouse")
+    assert (east["available"], east["damaged"]) == (10, 2)
+    moves = [g for g in workspace.groups() if any(c["name"] == "damaged" for c in g["changes"])]
+    assert len(moves) == 1
+
+
+def test_a_crash_mid_apply_resumes_without_repeating_anything(workspace: Workspace) -> None:
+    _plan(workspace)
+    # Hold the first set call in the server long enough to kill the client while it waits.
+    workspace.store.control(
+        "POST", "faults", {"kind": "latency", "operation": "inventorySetQuantities", "seconds": 2.0}
+    )
+    env = {
+        **os.environ,
+        "SHOPIFY_STORE": workspace.store.url,
+        "SHOPIFY_ACCESS_TOKEN": workspace.store.token,
+        "SHOPIFY_API_VERSION": workspace.version,
+        "NO_COLOR": "1",
+    }
+    child = subprocess.Popen(
+        [sys.executable, "-m", "reconciler", "apply", "plan.json"],
+        cwd=workspace.root,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    journals = list((workspace.root / ".reconciler" / "journal").glob("*.jsonl"))
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        journals = list((workspace.root / ".reconciler" / "journal").glob("*.jsonl"))
+        if journals and '"document": "set_quantities"' in journals[0].read_text():
+            break
+        time.sleep(0.05)
+    else:
+        child.kill()
+        pytest.fail("the apply never reached the set batch")
+    child.send_signal(signal.SIGKILL)
+    child.wait()
+    time.sleep(2.5)  # the server finishes the request the client abandoned
+    result = workspace.run("apply", "--resume", str(journals[0]))
+    assert result.exit_code == 0, result.output
+    east = workspace.quantities("TSHIRT-RED-M", "East Warehouse")
+    assert (east["available"], east["damaged"], east["on_hand"]) == (10, 2, 12)
+    assert workspace.quantities("BOOT-HIKE-44", "Portland Store")["available"] == 4
+    assert workspace.quantities("TSHIRT-RED-M", "Portland Store")["on_hand"] == 5
+    for name, delta in (("damaged", 2), ("available", 9)):
+        matching = [
+            g
+            for g in workspace.groups()
+            if any(c["name"] == name and c["delta"] == delta for c in g["changes"])
+        ]
+        assert len(matching) == 1, f"{name} {delta:+d} applied {len(matching)} times"
+    again = workspace.run("plan", "inventory.yaml", "--detailed-exitcode")
+    assert again.exit_code == 0, again.output
+
+
+def test_quantity_changes_go_out_in_batches_of_250(
+    store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    store.control("POST", "generate", {"items": 300, "locations": 1, "seed": 3})
+    lines = ["reason: cycle_count_available", "items:"]
+    for n in range(300):
+        lines += [
+            f"  - sku: SKU-{n:07d}",
+            "    levels:",
+            f"      Location 01: {{available: {1000 + n}, damaged: 7}}",
+        ]
+    ws = Workspace(tmp_path, store, "2026-10")
+    ws.write("bulk.yaml", "\n".join(lines) + "\n")
+    assert ws.run("plan", "bulk.yaml", "--out", "plan.json").exit_code == 0
+    store.control("DELETE", "stats")
+    result = ws.run("apply", "plan.json")
+    assert result.exit_code == 0, result.output
+    calls = store.control("GET", "stats")["byOperation"]
+    plan = json.loads((tmp_path / "plan.json").read_text())
+    moves, sets = plan["summary"]["move"], plan["summary"]["set"]
+    assert calls["inventoryMoveQuantities"] == -(-moves // 250)
+    assert calls["inventorySetQuantities"] == -(-sets // 250)
