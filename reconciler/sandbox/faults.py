@@ -5,8 +5,9 @@ the root fields they call. Kinds:
 
 * ``http_error`` – answer with an HTTP status (e.g. 502/503) before doing anything;
 * ``throttle`` – answer THROTTLED whatever the bucket holds;
-* ``latency`` – sleep ``seconds`` before the request (``phase: before``) or, for a mutation
-  with an idempotency key, between claiming the key and applying (``phase: during``);
+* ``latency`` – sleep ``seconds`` before the request (``phase: before``) or, for a mutation,
+  between claiming its idempotency key (if any) and applying (``phase: during``): a second
+  request with the same key meanwhile gets IDEMPOTENCY_CONCURRENT_REQUEST;
 * ``lose_response`` – apply the request fully, then drop the connection without answering
   (or answer ``status`` with an empty body): the client cannot know it succeeded;
 * ``sale`` – an order takes ``quantity`` units of an item at a location (available →
