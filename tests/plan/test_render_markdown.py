@@ -241,10 +241,11 @@ def test_render_markdown_is_what_render_returns() -> None:
 
 @pytest.mark.slow
 def test_markdown_at_50000_actions_is_fast() -> None:
+    """Under 2 s of CPU, best of 3 (see the text renderer's speed test)."""
     plan = big_plan()
     timings = []
     for _ in range(3):
-        start = time.perf_counter()
+        start = time.process_time()
         render_markdown(plan)
-        timings.append(time.perf_counter() - start)
+        timings.append(time.process_time() - start)
     assert min(timings) < 2.0, timings

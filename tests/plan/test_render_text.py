@@ -192,13 +192,15 @@ def test_use_color_on_a_closed_stream_is_false(monkeypatch: pytest.MonkeyPatch) 
 
 @pytest.mark.slow
 def test_text_at_50000_actions_is_fast_and_complete() -> None:
+    """Under 2 s of CPU (best of 3): CPU time, so a busy CI machine measures the renderer and
+    not its neighbours."""
     plan = big_plan()
     assert len(plan.actions) == 50_000
     timings = []
     for _ in range(3):
-        start = time.perf_counter()
+        start = time.process_time()
         text = render_text(plan)
-        timings.append(time.perf_counter() - start)
+        timings.append(time.process_time() - start)
     assert min(timings) < 2.0, timings
     lines = text.splitlines()
     assert lines[-1] == plan.summary_line()
