@@ -224,7 +224,9 @@ def _record(
 ) -> int | None:
     ordered = _ordered(changes)
     if not ordered:
-        return None  # all-zero request: no group, no error (facts §3.3)
+        # All-zero request: no group, no error (facts §3.3), and nothing left behind either
+        # (e.g. the inactive level a 2026-10 write would have created): roll it all back.
+        raise Rejected([])
     return state.record_group(
         conn,
         inp["reason"],

@@ -298,3 +298,16 @@ def test_unknown_ids_and_unstocked_pairs(store: Store, version: str) -> None:
                 "ITEM_NOT_STOCKED_AT_LOCATION",
             )
         )
+
+
+def test_a_no_op_write_leaves_no_level_behind_in_2026_10(store: Store) -> None:
+    shop = Shop.load(store)
+    v = "2026-10"
+    change = move_change(
+        B, 0, terminal(v, SECOND, "available"), terminal(v, SECOND, "damaged", ledger=LEDGER)
+    )
+    assert shop.move(v, move_input([change])) == {
+        "inventoryAdjustmentGroup": None,
+        "userErrors": [],
+    }
+    assert SECOND not in shop.snapshot_levels(B)
