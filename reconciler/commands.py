@@ -267,8 +267,9 @@ def resume(journal_path: Path, settings: ApplySettings) -> Applied:
         for i, r in state.results.items()
         if r["status"] != "not_attempted"
     }
-    in_flight = {int(i) for record in state.in_flight for i in record["action_ids"]}
-    pending = [i for i in range(1, len(plan_.actions) + 1) if i not in done or i in in_flight]
+    in_flight = [int(i) for record in state.in_flight for i in record["action_ids"]]
+    prior = {i: r for i, r in done.items() if i not in in_flight}
+    pending = [i for i in range(1, len(plan_.actions) + 1) if i not in prior]
     usage = Usage()
     with conn.client(usage) as client:
         return _run(
@@ -277,8 +278,9 @@ def resume(journal_path: Path, settings: ApplySettings) -> Applied:
             usage,
             settings,
             pending=pending,
-            prior={i: r for i, r in done.items() if i not in in_flight},
+            prior=prior,
             journal_path=journal_path,
+            in_flight=in_flight,
         )
 
 

@@ -16,6 +16,7 @@ all at their starting values: send again; anything else: a conflict, reported).
 from __future__ import annotations
 
 import time
+import uuid
 from collections import deque
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -106,6 +107,7 @@ class Executor:
         self._failed_levels: set[tuple[str, str | None]] = set()
         self._failed_items: set[str] = set()
         self._sequence = 0
+        self._run_id = uuid.uuid4().hex[:8]  # batch labels stay unique across resumes
 
     def action(self, action_id: int) -> Action:
         return self.plan.actions[action_id - 1]
@@ -129,7 +131,7 @@ class Executor:
                 continue
             self.journal.write(
                 "result",
-                batch="resumed",
+                batch=f"{self._run_id}-settled",
                 actions={str(i): r.as_json() for i, r in decided.items()},
             )
             self._set_each(decided)
@@ -202,7 +204,7 @@ class Executor:
 
     def _send(self, batch: Batch) -> dict[int, ActionResult]:
         self._sequence += 1
-        label = f"{self._sequence}"
+        label = f"{self._run_id}-{self._sequence}"
         mutation = MUTATIONS[batch.kind]
         self.journal.write(
             "send",

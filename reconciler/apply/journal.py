@@ -77,5 +77,11 @@ def read(path: Path) -> JournalState:
                 state.results[int(action_id)] = result
         elif event == "finish":
             state.finished = True
-    state.in_flight = list(sent.values())
+    # A batch is in flight while some of its actions have no decided result (a later run
+    # may have settled it under another label).
+    state.in_flight = [
+        record
+        for record in sent.values()
+        if any(int(i) not in state.results for i in record["action_ids"])
+    ]
     return state

@@ -142,7 +142,14 @@ def test_a_crash_mid_apply_resumes_without_repeating_anything(workspace: Workspa
         pytest.fail("the apply never reached the set batch")
     child.send_signal(signal.SIGKILL)
     child.wait()
-    time.sleep(2.5)  # the server finishes the request the client abandoned
+    # The server still finishes the request the client abandoned; wait until it has (on
+    # 2025-01 a resume racing a request still in flight could only be refused by CAS).
+    deadline = time.monotonic() + 30
+    while not any(
+        c["name"] == "available" and c["delta"] == 9 for g in workspace.groups() for c in g["changes"]
+    ):
+        assert time.monotonic() < deadline, "the abandoned set never completed"
+        time.sleep(0.1)
     result = workspace.run("apply", "--resume", str(journals[0]))
     assert result.exit_code == 0, result.output
     east = workspace.quantities("TSHIRT-RED-M", "East Warehouse")
