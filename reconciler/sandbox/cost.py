@@ -346,11 +346,16 @@ class Bucket:
             self.available -= requested
             return True
 
-    def settle(self, requested: int, actual: int) -> None:
-        """Give back what the request did not use: the actual cost is what stays charged."""
+    def settle(self, requested: int, actual: int) -> ThrottleStatus:
+        """Give back what the request did not use: the actual cost is what stays charged.
+
+        Returns the status the response reports: the bucket as admitted minus the actual cost
+        (captures §1.1: a full bucket and actual 46 answer 1954). What leaked back in while
+        the request ran is counted at the next request (`updated` is left as it was).
+        """
         with self.lock:
-            self._refill()
             self.available = min(self.maximum, self.available + max(0, requested - actual))
+            return ThrottleStatus(self.maximum, self.available, self.restore_rate)
 
     def drain(self, to: float = 0.0) -> None:
         with self.lock:

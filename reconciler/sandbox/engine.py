@@ -31,7 +31,7 @@ from graphql import (
 
 from . import access
 from .context import RequestContext, Shop, Token
-from .cost import MAX_QUERY_COST, Bucket, actual_cost, requested_cost
+from .cost import MAX_QUERY_COST, Bucket, ThrottleStatus, actual_cost, requested_cost
 from .faults import Faults
 from .graphql_errors import located, parse_error, validation_errors
 from .nodes import NotInSandbox
@@ -168,7 +168,9 @@ class Engine:
         version = resolve_version(url_version, self.retired_versions)
         if version is None:
             return Response(404, {"errors": "Not Found"})
-        headers = {"X-Shopify-API-Version": version, "X-Request-Id": new_request_id()}
+        # `unstable` is served by the newest schema but still announced as `unstable`.
+        served = "unstable" if url_version == "unstable" else version
+        headers = {"X-Shopify-API-Version": served, "X-Request-Id": new_request_id()}
         token = self.tokens.get(token_value or "")
         if token is None:
             return Response(401, UNAUTHORIZED, headers)
@@ -280,9 +282,9 @@ class Engine:
                 requested,
                 actual_cost(schema, document, operation, variables, result.data, denied),
             )
-        bucket.settle(requested, actual)
+        status = bucket.settle(requested, actual)
         self.stats.actual_cost += actual
-        response = self._response(result, document, requested, actual, bucket, ctx, headers)
+        response = self._response(result, document, requested, actual, status, ctx, headers)
         after = self.faults.after(names)
         if after is not None:
             return after
@@ -320,7 +322,7 @@ class Engine:
         document: DocumentNode,
         requested: int,
         actual: int,
-        bucket: Bucket,
+        status: ThrottleStatus,
         ctx: RequestContext,
         headers: dict[str, str],
     ) -> Response:
@@ -357,7 +359,7 @@ class Engine:
             "cost": {
                 "requestedQueryCost": requested,
                 "actualQueryCost": actual,
-                "throttleStatus": bucket.status().as_dict(),
+                "throttleStatus": status.as_dict(),
             }
         }
         if ctx.search:

@@ -101,7 +101,7 @@ def paginate(source: Source, win: Window) -> Page:
 
     ``hasNextPage``/``hasPreviousPage`` look both ways (captures §3.2): ``first:1`` → true/false,
     ``first:1, after:c1`` → whether more follow / true, ``last:1, before:c2`` → true / whether
-    more precede. A cursor bound on the far side of the window means rows lie beyond it.
+    more precede: a cursor on the far side of the window is itself a row beyond it.
     """
     descending = win.reverse
     if win.last is None:
@@ -109,13 +109,14 @@ def paginate(source: Source, win: Window) -> Page:
         rows = source.fetch(win.after, win.before, descending, limit + 1)
         has_next = len(rows) > limit or win.before is not None
         rows = rows[:limit]
-        has_previous = win.after is not None and source.exists(win.after, not descending)
+        # the `after` row itself lies before the window (captured: true with 2 levels)
+        has_previous = win.after is not None
     else:
         # last: read backwards from `before` (or the end), then restore the order.
         rows = source.fetch(win.before, win.after, not descending, win.last + 1)
         has_previous = len(rows) > win.last or win.after is not None
         rows = list(reversed(rows[: win.last]))
-        has_next = win.before is not None and source.exists(win.before, descending)
+        has_next = win.before is not None
     return Page([r[1] for r in rows], [r[0] for r in rows], has_next, has_previous)
 
 

@@ -472,8 +472,14 @@ def _plan(node: Node, check: _Check) -> Callable[[Mapping[str, Any]], bool]:
         if name in check.fields.dates:
             comparator = _date_op(comparator)
 
+        text = name not in check.fields.ids and name not in check.fields.dates
+
         def test(values: Mapping[str, Any]) -> bool:
-            result = _compare(values.get(key), comparator, detail, term.prefix)
+            actual = values.get(key)
+            if text and comparator == "=" and isinstance(actual, str):
+                result = _text_match(actual, str(detail), term.quoted, term.prefix)
+            else:
+                result = _compare(actual, comparator, detail, term.prefix)
             return not result if term.negated else result
 
         return test
@@ -484,6 +490,23 @@ def _plan(node: Node, check: _Check) -> Callable[[Mapping[str, Any]], bool]:
     if node.op == "and":
         return lambda values: all(p(values) for p in parts)
     return lambda values: any(p(values) for p in parts)
+
+
+def _words(text: str) -> list[str]:
+    return re.findall(r"[^\W_]+", text.lower())
+
+
+def _text_match(actual: str, expected: str, quoted: bool, prefix: bool) -> bool:
+    """Index semantics for text: every word of an unquoted value is a word of the field,
+    a quoted value is a phrase of it, ``value*`` starts a word (case-insensitive)."""
+    have = _words(actual)
+    if quoted:
+        want = _words(expected)
+        return any(have[i : i + len(want)] == want for i in range(len(have) - len(want) + 1))
+    if prefix:
+        stem = expected.lower()
+        return actual.lower().startswith(stem) or any(w.startswith(stem) for w in have)
+    return all(w in have for w in _words(expected)) if _words(expected) else actual == expected
 
 
 def _compare(actual: Any, comparator: str, expected: Any, prefix: bool) -> bool:
