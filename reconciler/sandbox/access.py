@@ -51,17 +51,30 @@ def requirement(version: str, parent: str, field: str, return_type: str) -> dict
     return by_type
 
 
+@cache
+def denial(
+    version: str, parent: str, field: str, return_type: str, scopes: frozenset[str]
+) -> str | None:
+    """The ``requiredAccess`` text when `scopes` may not read the field, else None (cached:
+    the answer only depends on the schema position and the token's scopes)."""
+    needed = requirement(version, parent, field, return_type)
+    if needed is None or _granted(scopes, needed["scopes"]):
+        return None
+    required: str = needed["requiredAccess"]
+    return required
+
+
 def check(info: GraphQLResolveInfo[Any], scopes: frozenset[str], version: str) -> None:
     """Raise ACCESS_DENIED when the token lacks every scope the field accepts."""
     return_type = get_named_type(info.return_type).name
-    needed = requirement(version, info.parent_type.name, info.field_name, return_type)
-    if needed is None or _granted(scopes, needed["scopes"]):
+    required = denial(version, info.parent_type.name, info.field_name, return_type, scopes)
+    if required is None:
         return
     raise GraphQLError(
-        f"Access denied for {info.field_name} field. Required access: {needed['requiredAccess']}",
+        f"Access denied for {info.field_name} field. Required access: {required}",
         extensions={
             "code": "ACCESS_DENIED",
             "documentation": DOCUMENTATION,
-            "requiredAccess": needed["requiredAccess"],
+            "requiredAccess": required,
         },
     )

@@ -28,6 +28,7 @@ from graphql import (
     execute,
     parse,
 )
+from graphql.execution.values import get_variable_values
 
 from . import access
 from .context import RequestContext, Shop, Token
@@ -225,7 +226,10 @@ class Engine:
         if injected is not None:
             injected.headers.update(headers)
             return injected
-        requested = requested_cost(schema, document, operation, variables)
+        # Cost reads page sizes from variables, defaults included (`$n: Int = 10`).
+        coerced = get_variable_values(schema, operation.variable_definitions or (), variables)
+        sizes: dict[str, Any] = getattr(coerced, "coerced", None) or variables
+        requested = requested_cost(schema, document, operation, sizes)
         self.stats.requested_cost += requested
         if requested > MAX_QUERY_COST:
             return Response(
@@ -280,7 +284,7 @@ class Engine:
             }
             actual = min(
                 requested,
-                actual_cost(schema, document, operation, variables, result.data, denied),
+                actual_cost(schema, document, operation, sizes, result.data, denied),
             )
         status = bucket.settle(requested, actual)
         self.stats.actual_cost += actual

@@ -472,3 +472,47 @@ def test_static_errors_charge_nothing(store: Store) -> None:
     store.gql("2026-04", "query Q($id: ID!) { inventoryItem(id: $id) { id } }", {"id": "bad"})
     status = store.gql("2026-04", "{ shop { name } }")["extensions"]["cost"]["throttleStatus"]
     assert status["currentlyAvailable"] == 1999
+
+
+LEVEL_NODE = 'id isActive item { id } location { id name } quantities(names: ["available", "on_hand", "committed"]) { name quantity }'
+
+
+def test_q4_seven_level_windows(store: Store) -> None:
+    """Captured 94 requested / 46 actual for an item with two active levels — as here."""
+    query = f"""query Q4($id: ID!, $filter: String!, $empty: String!, $location: String!) {{
+      inventoryItem(id: $id) {{ id
+        activeLevels: inventoryLevels(first: 10) {{ edges {{ cursor node {{ {LEVEL_NODE} }} }} pageInfo {{ hasNextPage }} }}
+        allLevels: inventoryLevels(first: 10, includeInactive: true) {{ edges {{ cursor node {{ {LEVEL_NODE} }} }} }}
+        firstPage: inventoryLevels(first: 1) {{ nodes {{ {LEVEL_NODE} }} }}
+        filtered: inventoryLevels(first: 5, query: $filter) {{ nodes {{ {LEVEL_NODE} }} }}
+        emptyFilter: inventoryLevels(first: 5, query: $empty) {{ nodes {{ id }} }}
+        invalidLocationFilter: inventoryLevels(first: 5, query: $location) {{ nodes {{ {LEVEL_NODE} }} }}
+        reverseLevels: inventoryLevels(first: 10, reverse: true) {{ nodes {{ {LEVEL_NODE} }} }} }} }}"""
+    variables = {
+        "id": gid("InventoryItem", BLK_S),
+        "filter": f"inventory_item_id:{BLK_S}",
+        "empty": "inventory_item_id:1",
+        "location": f"location_id:{EAST}",
+    }
+    assert cost(store, "2026-04", query, variables) == (94, 46)
+
+
+def test_m17_bulk_toggle_on_an_active_level(store: Store) -> None:
+    """Captured 24 / 18 (cap-vbts 2025-01 inventory-linkage-parity): one level returned."""
+    query = """mutation Toggle($item: ID!, $updates: [InventoryBulkToggleActivationInput!]!) {
+      inventoryBulkToggleActivation(inventoryItemId: $item, inventoryItemUpdates: $updates) {
+        inventoryItem { id tracked inventoryLevels(first: 5) { nodes { id location { id } quantities(names: ["available"]) { name quantity } } } }
+        inventoryLevels { id location { id } quantities(names: ["available"]) { name quantity } item { id tracked } }
+        userErrors { field message code } } }"""
+    variables = {
+        "item": gid("InventoryItem", BOOT_44),
+        "updates": [{"locationId": gid("Location", EAST), "activate": True}],
+    }
+    assert cost(store, "2025-01", query, variables) == (24, 18)
+
+
+def test_page_sizes_from_variables_and_their_defaults(store: Store) -> None:
+    query = "query L($n: Int = 10) { locations(first: $n) { nodes { id } } }"
+    assert cost(store, "2026-04", query)[0] == 2 + 4
+    assert cost(store, "2026-04", query, {"n": 250})[0] == 2 + 11
+    assert cost(store, "2026-04", query, {"n": 2})[0] == 2 + 1

@@ -753,3 +753,24 @@ def test_a_field_the_sandbox_does_not_serve_says_so(store: Store) -> None:
         }
     ]
     assert body["data"] is None  # Shop.email and QueryRoot.shop are non-null
+
+
+def test_more_than_250_ids_is_max_input_size_exceeded(store: Store) -> None:
+    document = "query Many($ids: [ID!]!) {\n  nodes(ids: $ids) { id }\n}"
+    body = store.gql(
+        "2026-04", document, {"ids": [f"gid://shopify/Location/{n}" for n in range(1, 252)]}
+    )
+    assert body == {
+        "errors": [
+            {
+                "message": "The input array size of 251 is greater than the maximum allowed of 250.",
+                "locations": [{"line": 2, "column": 3}],
+                "path": ["nodes", "ids"],
+                "extensions": {"code": "MAX_INPUT_SIZE_EXCEEDED"},
+            }
+        ]
+    }
+    allowed = store.gql(
+        "2026-04", document, {"ids": [f"gid://shopify/Location/{n}" for n in range(1, 251)]}
+    )
+    assert allowed["data"]["nodes"] == [None] * 250
