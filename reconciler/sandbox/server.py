@@ -95,6 +95,7 @@ class SandboxApp:
             data_dir = Path(tempfile.mkdtemp(prefix="reconciler-sandbox-"))
         self.data_dir = data_dir
         self.initial = snapshot_data
+        self.token = token
         self.tokens = {token: Token(token, ALL_SCOPES)}
         self.faults = Faults()
         bulk_dir = data_dir / "bulk" if data_dir is not None else Path(f"{db}.bulk")
@@ -130,7 +131,8 @@ class SandboxApp:
         self._replace(lambda: snapshot.load_generated(self.state, items, locations, seed))
 
     def reset(self, data: dict[str, Any] | None = None) -> None:
-        """Back to `data`, else the start snapshot, else an empty store; faults and buckets too."""
+        """Back to `data`, else the start snapshot, else an empty store; faults, buckets and
+        app tokens added through the control plane too."""
         data = data if data is not None else self.initial
         if data is None:
             self._replace(self.state.wipe)
@@ -138,6 +140,8 @@ class SandboxApp:
             self.load(data)
         self.faults.clear()
         self.engine.buckets.clear()
+        for value in [v for v in self.tokens if v != self.token]:
+            del self.tokens[value]
 
     # -- control plane -------------------------------------------------------------------------
 
