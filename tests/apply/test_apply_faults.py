@@ -146,7 +146,9 @@ def test_a_crash_mid_apply_resumes_without_repeating_anything(workspace: Workspa
     # 2025-01 a resume racing a request still in flight could only be refused by CAS).
     deadline = time.monotonic() + 30
     while not any(
-        c["name"] == "available" and c["delta"] == 9 for g in workspace.groups() for c in g["changes"]
+        c["name"] == "available" and c["delta"] == 9
+        for g in workspace.groups()
+        for c in g["changes"]
     ):
         assert time.monotonic() < deadline, "the abandoned set never completed"
         time.sleep(0.1)
