@@ -58,7 +58,25 @@ def main() -> None:
         _run(["plan", manifests, "--config", config, "--detailed-exitcode"], env, work)
         _run(["history"], env, work)
         _run(["history", "verify"], env, work)
-        print("\nDone: validated, planned, applied, re-planned (no changes) and verified history.")
+        tampered = _tamper(work / "reconciler-history.jsonl")
+        print(f"\n# Change one byte of a copy of the history ({tampered.name}) and verify it:")
+        _run(["history", "--file", str(tampered), "verify"], env, work, expect=(1,))
+        print(
+            "\nDone: validated, planned, applied, re-planned (no changes), verified the history,"
+            " and caught a one-byte edit."
+        )
+
+
+def _tamper(history: Path) -> Path:
+    """A copy of the history with one digit of one quantity changed."""
+    data = bytearray(history.read_bytes())
+    position = data.index(b'"after":') + len(b'"after":')
+    while not chr(data[position]).isdigit():
+        position += 1
+    data[position] = ord("9") if data[position] != ord("9") else ord("8")
+    copy = history.with_name("tampered-history.jsonl")
+    copy.write_bytes(bytes(data))
+    return copy
 
 
 if __name__ == "__main__":
