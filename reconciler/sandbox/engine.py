@@ -179,7 +179,9 @@ class Engine:
             body = json.loads(raw_body or b"{}")
         except ValueError:
             body = None
-        if not isinstance(body, dict) or not isinstance(body.get("query"), str):
+        # Rails' `params.require(:query)`: a blank query is as missing as no query.
+        query = body.get("query") if isinstance(body, dict) else None
+        if not isinstance(query, str) or not query.strip():
             return Response(
                 400, {"errors": {"query": "Required parameter missing or invalid"}}, headers
             )

@@ -40,6 +40,7 @@ from graphql import (
     GraphQLSchema,
     GraphQLSyntaxError,
     InlineFragmentNode,
+    IntValueNode,
     ListValueNode,
     Node,
     NullValueNode,
@@ -203,6 +204,7 @@ def _label(definition: OperationDefinitionNode | FragmentDefinitionNode) -> str:
 
 _CHILDREN = (
     "variable_definitions",
+    "type",
     "directives",
     "selection_set",
     "selections",
@@ -238,7 +240,7 @@ class _Where:
 
 def _find(document: DocumentNode, target: Node) -> _Where:
     def walk(node: Any, trail: list[str], chain: list[Any]) -> tuple[list[str], list[Any]] | None:
-        if node is target:
+        if node is target or getattr(node, "name", None) is target:
             step = _step(node)
             return ([*trail, step] if step else trail), chain
         step = _step(node)
@@ -291,6 +293,19 @@ def _quoted(message: str) -> list[str]:
 
 def _bare(type_name: str) -> str:
     return type_name.replace("!", "").replace("[", "").replace("]", "")
+
+
+# GraphQL-Ruby's names of executable directive locations.
+_LOCATION_NAMES = {
+    "QUERY": "queries",
+    "MUTATION": "mutations",
+    "SUBSCRIPTION": "subscriptions",
+    "FIELD": "fields",
+    "FRAGMENT_DEFINITION": "fragment definitions",
+    "FRAGMENT_SPREAD": "fragment spreads",
+    "INLINE_FRAGMENT": "inline fragments",
+    "VARIABLE_DEFINITION": "variable definitions",
+}
 
 
 @dataclass
@@ -403,18 +418,7 @@ class _Rewriter:
                     node,
                 )
             else:
-                where = re.search(r"may not be used on (\w+)", message)
-                place = (where.group(1) if where else "").lower().replace("_", " ")
-                self.add(
-                    f"'@{name}' can't be applied to {place}s",
-                    {
-                        "code": "directiveCannotBeApplied",
-                        "targetName": place,
-                        "name": name,
-                    },
-                    node,
-                    node,
-                )
+                self._misplaced_directive(name, message, node)
         elif rule is NoUnusedVariablesRule and words and node is not None:
             self._unused_variable(words[0].lstrip("$"), node)
         elif rule is NoUndefinedVariablesRule and words and node is not None:
@@ -476,13 +480,14 @@ class _Rewriter:
                 node,
             )
         elif rule is PossibleFragmentSpreadsRule and len(words) >= 2:
-            fragment_type, parent_type = words[-2], words[-1]
+            parent_type, fragment_type = words[-2], words[-1]
+            fragment = f" {words[0]}" if len(words) >= 3 else ""
             self.add(
-                f"Fragment on {fragment_type} can't be spread inside {parent_type}",
+                f"Fragment{fragment} on {fragment_type} can't be spread inside {parent_type}",
                 {
                     "code": "fragmentSpreadTypeMismatch",
                     "typeName": parent_type,
-                    "fragmentName": "unknown",
+                    "fragmentName": fragment.strip() or "unknown",
                 },
                 node,
                 node,
@@ -528,6 +533,22 @@ class _Rewriter:
             return  # reported by `_LiteralChecker`, in GraphQL-Ruby's words
         else:
             self.add(message, {"code": "validationError"}, node, node)
+
+    def _misplaced_directive(self, name: str, message: str, node: Node) -> None:
+        found = re.search(r"may not be used on (\w+)", message)
+        target = _LOCATION_NAMES.get(found.group(1).upper() if found else "", "unknown")
+        directive = self.schema.get_directive(name)
+        allowed = [
+            _LOCATION_NAMES[loc.name]
+            for loc in (directive.locations if directive else ())
+            if loc.name in _LOCATION_NAMES
+        ]
+        self.add(
+            f"'@{name}' can't be applied to {target} (allowed: {', '.join(allowed)})",
+            {"code": "directiveCannotBeApplied", "targetName": target, "name": name},
+            node,
+            node,
+        )
 
     def _unused_variable(self, name: str, definition: Node) -> None:
         where = _find(self.document, definition)
@@ -699,9 +720,10 @@ class _LiteralChecker(Visitor):
                 return self._check_object(value, nullable, slot)
             return self._invalid(slot)
         is_id = isinstance(nullable, GraphQLScalarType) and nullable.name == "ID"
-        if is_id and isinstance(value, StringValueNode) and not is_well_formed(value.value):
+        literal = value.value if isinstance(value, StringValueNode | IntValueNode) else None
+        if is_id and literal is not None and not is_well_formed(literal):
             self.rewriter.add(
-                f"Invalid global id '{value.value}'",
+                f"Invalid global id '{literal}'",
                 {"code": "argumentLiteralsIncompatible", "typeName": "CoercionError"},
                 slot.location,
                 slot.argument,

@@ -8,6 +8,7 @@ MAX_COST_EXCEEDED are the envelopes of §2.1/§2.2.
 
 from __future__ import annotations
 
+import re
 import time
 import uuid
 from typing import Any
@@ -370,9 +371,9 @@ def test_the_bucket_is_charged_the_actual_cost(store: Store) -> None:
 
 def test_wire_numbers_are_floats_and_integers_as_shopify_writes_them(store: Store) -> None:
     text = store.post("2026-04", "{ shop { name } }").text
-    assert '"maximumAvailable": 2000.0' in text
-    assert '"restoreRate": 100.0' in text
-    assert '"currentlyAvailable": 1999,' in text
+    assert re.search(r'"maximumAvailable": ?2000\.0[,}]', text)
+    assert re.search(r'"restoreRate": ?100\.0[,}]', text)
+    assert re.search(r'"currentlyAvailable": ?1999[,}]', text)
 
 
 def test_throttled_is_the_recorded_envelope(store: Store) -> None:
@@ -402,7 +403,7 @@ def test_throttled_is_the_recorded_envelope(store: Store) -> None:
             }
         },
     }
-    assert '"actualQueryCost": null' in response.text
+    assert re.search(r'"actualQueryCost": ?null[,}]', response.text)
 
 
 def test_admission_is_decided_by_requested_not_actual(store: Store) -> None:

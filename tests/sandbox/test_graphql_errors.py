@@ -53,7 +53,6 @@ def test_parse_error_at_end_of_file_is_the_recorded_one(store: Store, version: s
     [
         ("query {\n  shop { name } }\n}", 'syntax error, unexpected RCURLY ("}")', (3, 1)),
         ("query {\n  shop(( { name }\n}", 'syntax error, unexpected LPAREN ("(")', (2, 8)),
-        ("{ shop { name: } }", 'syntax error, unexpected RCURLY ("}")', (1, 16)),
         ("mutation", "syntax error, unexpected end of file", (1, 1)),
     ],
 )
@@ -774,3 +773,65 @@ def test_more_than_250_ids_is_max_input_size_exceeded(store: Store) -> None:
         "2026-04", document, {"ids": [f"gid://shopify/Location/{n}" for n in range(1, 251)]}
     )
     assert allowed["data"]["nodes"] == [None] * 250
+
+
+@pytest.mark.parametrize(
+    ("document", "message", "extensions", "path"),
+    [
+        (
+            "query Q @skip(if: true) { shop { name } }",
+            "'@skip' can't be applied to queries (allowed: fields, fragment spreads, inline fragments)",
+            {"code": "directiveCannotBeApplied", "targetName": "queries", "name": "skip"},
+            ["query Q"],
+        ),
+        (
+            "query Q { shop { ... on Location { name } } }",
+            "Fragment on Location can't be spread inside Shop",
+            {"code": "fragmentSpreadTypeMismatch", "typeName": "Shop", "fragmentName": "unknown"},
+            ["query Q", "shop", "... on Location"],
+        ),
+        (
+            "query Q { shop { ...Nope } }",
+            "Fragment Nope was used, but not defined",
+            {"code": "useAndDefineFragment", "fragmentName": "Nope"},
+            ["query Q", "shop", "... Nope"],
+        ),
+        (
+            "query Q { inventoryItem(id: 5) { id } }",
+            "Invalid global id '5'",
+            {"code": "argumentLiteralsIncompatible", "typeName": "CoercionError"},
+            ["query Q", "inventoryItem", "id"],
+        ),
+        (
+            "query Q($a: String) { locations(first: $a) { nodes { id } } }",
+            "Type mismatch on variable $a and argument first (String / Int)",
+            {
+                "code": "variableMismatch",
+                "variableName": "a",
+                "typeName": "String",
+                "argumentName": "first",
+                "errorMessage": "Type mismatch",
+            },
+            ["query Q", "locations", "first"],
+        ),
+    ],
+)
+def test_other_validation_rules_in_graphql_ruby_words(
+    store: Store, document: str, message: str, extensions: dict[str, Any], path: list[str]
+) -> None:
+    errors = _static(store.gql("2026-04", document))
+    assert [(e["message"], e["extensions"], e["path"]) for e in errors] == [
+        (message, extensions, path)
+    ]
+
+
+def test_an_unknown_variable_type(store: Store) -> None:
+    errors = _static(
+        store.gql("2026-04", "query Q($x: Foo) { locations(first: $x) { nodes { id } } }")
+    )
+    assert errors[0] == {
+        "message": "Foo isn't a defined input type (on $x)",
+        "locations": [{"line": 1, "column": 9}],
+        "path": ["query Q"],
+        "extensions": {"code": "variableRequiresValidType", "typeName": "Foo", "variableName": "x"},
+    }

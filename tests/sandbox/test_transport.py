@@ -166,7 +166,17 @@ def test_the_same_document_on_a_carried_2025_01_is_refused(store: Store) -> None
 
 @pytest.mark.parametrize(
     "raw",
-    [b"", b"{}", b"not json", b'{"variables": {}}', b'{"query": 12}', b"[]", b'"{ shop { id } }"'],
+    [
+        b"",
+        b"{}",
+        b"not json",
+        b'{"variables": {}}',
+        b'{"query": 12}',
+        b'{"query": ""}',
+        b'{"query": "  \\n "}',
+        b"[]",
+        b'"{ shop { id } }"',
+    ],
 )
 def test_a_body_without_a_query_is_400(store: Store, raw: bytes) -> None:
     response = _post(store, "/admin/api/2026-04/graphql.json", raw)
