@@ -40,7 +40,7 @@ from .actions import (
     UpdateItem,
     sort_key,
 )
-from .quantities import QuantityConflict, solve
+from .quantities import LevelPlan, QuantityConflict, simulate, solve
 
 
 @dataclass(frozen=True, slots=True)
@@ -216,26 +216,67 @@ class _Planner:
         declares_quantities = any(lv.quantities for lv in levels)
         will_track = item.attributes.get("tracked", live.tracked)
         if declares_quantities and not will_track:
-            self.problem(
-                item.source,
-                f"{item.sku} is not tracked in the store, so its quantities cannot be managed; "
-                "add `tracked: true` to this item to turn tracking on",
-            )
+            if live.tracked:  # the manifest itself says `tracked: false`
+                message = (
+                    f"{item.sku} is declared `tracked: false`, so its quantities cannot be "
+                    "managed; remove its quantities or `tracked: false`"
+                )
+            else:
+                message = (
+                    f"{item.sku} is not tracked in the store, so its quantities cannot be "
+                    "managed; add `tracked: true` to this item to turn tracking on"
+                )
+            self.problem(item.source, message)
             return
+        changes: tuple[AttributeChange, ...] = ()
         if not self.filters.locations:
             changes = attribute_changes(item, live)
-            if changes:
-                target = Target(item.sku, live.id)
-                self.actions.append(UpdateItem(target, changes, item.source))
-                self.observed.items[live.id] = {
-                    c.field: attribute_json(c.field, live.attribute(c.field)) for c in changes
-                }
+        elif declares_quantities and not live.tracked:
+            # --location leaves item attributes out, but the selected levels' quantities need
+            # tracking on first, so that one change stays in the plan.
+            changes = tuple(c for c in attribute_changes(item, live) if c.field == "tracked")
+        if changes:
+            target = Target(item.sku, live.id)
+            self.actions.append(UpdateItem(target, changes, item.source))
+            self.observed.items[live.id] = {
+                c.field: attribute_json(c.field, live.attribute(c.field)) for c in changes
+            }
+        first = len(self.actions)
         for level in levels:
             self.plan_level(item, live, level)
+        self._check_last_location(live, self.actions[first:])
+
+    def _check_last_location(self, live: LiveItem, planned: Sequence[Action]) -> None:
+        """Shopify keeps every item stocked somewhere: count the plan's own activations and
+        deactivations of this item, not just the live levels (activations run first)."""
+        deactivations = [a for a in planned if isinstance(a, Deactivate)]
+        if not deactivations:
+            return
+        activations = sum(1 for a in planned if isinstance(a, Activate))
+        active = sum(1 for lv in live.levels.values() if lv.is_active)
+        if active + activations - len(deactivations) >= 1:
+            return
+        last = deactivations[-1]
+        where = f"cannot unstock {live.sku} from {last.target.location_name}"
+        others = [d.target.location_name or "" for d in deactivations[:-1]]
+        if others:
+            reason = (
+                f"this plan also unstocks it from {', '.join(others)}, which would leave it "
+                "stocked nowhere"
+            )
+        else:
+            reason = "it is the item's only location"
+        self.problem(
+            last.source,
+            f"{where}: {reason} (Shopify keeps every item stocked at one location at least)",
+        )
 
     def _wanted_level(self, level: DesiredLevel) -> bool:
-        name = self.desired.location_aliases.get(level.location, level.location)
-        return self.filters.wants_location(name) or self.filters.wants_location(level.location)
+        """--location globs match the location's name or any alias of it."""
+        aliases = self.desired.location_aliases
+        name = aliases.get(level.location, level.location)
+        names = {level.location, name, *(a for a, target in aliases.items() if target == name)}
+        return any(self.filters.wants_location(n) for n in sorted(names))
 
     # levels
 
@@ -295,28 +336,36 @@ class _Planner:
                     level.quantity_sources.get(name, level.source),
                 )
             )
-            self._warn_negative(level, target, basis, planned.set.name, planned.set.after)
+        self._warn_negative(level, target, basis, planned)
 
     def _warn_negative(
-        self,
-        level: DesiredLevel,
-        target: Target,
-        basis: Mapping[str, int],
-        name: str,
-        after: int,
+        self, level: DesiredLevel, target: Target, basis: Mapping[str, int], planned: LevelPlan
     ) -> None:
-        if name != "on_hand":
+        """Warn when the plan, not the manifest, drives available below zero."""
+        if "available" in level.quantities:
+            return  # declared: the manifest says what available is
+        where = f"{target.sku} at {target.location_name}"
+        if planned.set is not None and planned.set.name == "on_hand":
+            after = planned.set.after
+            held = sum(
+                level.quantities.get(n, int(basis.get(n, 0)))
+                for n in ON_HAND_COMPONENTS
+                if n != "available"
+            )
+            if after < held:
+                self.warn(
+                    level.source,
+                    f"{where}: on_hand {after} is less than committed and unavailable units "
+                    f"({held}); available will be {after - held}",
+                )
             return
-        held = sum(
-            level.quantities.get(n, int(basis.get(n, 0)))
-            for n in ON_HAND_COMPONENTS
-            if n != "available"
-        )
-        if after < held:
+        available = simulate(basis, planned)["available"]
+        if available < 0 and available < int(basis.get("available", 0)):
+            moved = ", ".join(m.to_name for m in planned.moves if m.from_name == "available")
             self.warn(
                 level.source,
-                f"{target.sku} at {target.location_name}: on_hand {after} is less than committed "
-                f"and unavailable units ({held}); available will be {after - held}",
+                f"{where}: moving units from available to {moved} leaves available at "
+                f"{available}; declare available or on_hand to say what it should be",
             )
 
     def plan_unstock(
@@ -333,14 +382,6 @@ class _Planner:
         if held:
             listing = ", ".join(f"{name} {value}" for name, value in held.items())
             self.problem(level.source, f"{where}: the level still holds stock ({listing})")
-            return
-        active = [lv for lv in live.levels.values() if lv.is_active]
-        if len(active) <= 1:
-            self.problem(
-                level.source,
-                f"{where}: it is the item's only location (Shopify keeps every item stocked at "
-                "one location at least)",
-            )
             return
         self.observed.levels[(live.id, current.location_id)] = dict(
             sorted(current.quantities.items())
