@@ -223,15 +223,6 @@ def test_every_answer_has_a_request_id(store: Store) -> None:
     assert len(uuid_part) == 36 and stamp.isdigit()
 
 
-def test_a_get_on_the_endpoint_is_refused(store: Store) -> None:
-    response = store.http.get(
-        store.graphql_url("2026-04"),
-        headers={"X-Shopify-Access-Token": store.token},
-        timeout=30,
-    )
-    assert response.status_code == 405
-
-
 # -- gql, the GraphQL client most Python integrations use ---------------------------------
 
 
