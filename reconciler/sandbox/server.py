@@ -64,7 +64,8 @@ from .versions import SUPPORTED_VERSIONS
 log = logging.getLogger(__name__)
 
 DEFAULT_TOKEN = "sandbox-token"
-_API_PATH = re.compile(r"^/admin/api/([^/]+)/graphql\.json$")
+# The version segment is optional: without it Shopify serves the oldest supported version.
+_API_PATH = re.compile(r"^/admin/api/(?:([^/]+)/)?graphql\.json$")
 _BULK_PATH = re.compile(r"^/__sandbox/bulk/(\d+)\.jsonl$")
 LOOPBACK = ("127.0.0.1", "localhost", "::1")
 
@@ -347,7 +348,7 @@ class _Handler(BaseHTTPRequestHandler):
                 return
             try:
                 response: Response = app.engine.handle(
-                    match.group(1),
+                    match.group(1) or "",
                     self.headers.get("X-Shopify-Access-Token"),
                     raw,
                     self._base_url(),

@@ -66,13 +66,16 @@ def resolve_version(requested: str, retired: frozenset[str] = frozenset()) -> st
     ("falls forward"), and answers 404 for something that is not a version at all. The sandbox
     carries four versions; a real release it does not carry falls forward to the next one it
     has, and `retired` versions (e.g. 2025-01 once it leaves support) fall forward too.
-    `unstable` is served by the latest version. Returns None for "404 Not Found".
+    `unstable` is served by the latest version, and a URL without a version by the oldest
+    supported one (facts §12). Returns None for "404 Not Found".
     """
+    available = [v for v in SUPPORTED_VERSIONS if v not in retired]
+    if requested == "":
+        return available[0] if available else None  # no version in the URL: the oldest
     if requested == "unstable":
         return LATEST_VERSION
     if not _VERSION_RE.match(requested):
         return None
-    available = [v for v in SUPPORTED_VERSIONS if v not in retired]
     for version in available:
         if version >= requested:
             return version

@@ -275,3 +275,16 @@ def test_gql_with_a_wrong_token_gets_the_401_message(store: Store) -> None:
         client.execute(GraphQLRequest("{ shop { name } }"))
     # gql reads the 401 body's plain-string `errors` as GraphQL errors
     assert caught.value.errors == UNAUTHORIZED["errors"]
+
+
+def test_a_url_without_a_version_is_served_by_the_oldest_supported_version(store: Store) -> None:
+    """Shopify: "No version in URL ⇒ oldest supported stable" (facts §12)."""
+    response = store.http.post(
+        f"{store.url}/admin/api/graphql.json",
+        json={"query": "{ shop { name } }"},
+        headers={"X-Shopify-Access-Token": store.token},
+        timeout=30,
+    )
+    assert response.status_code == 200
+    assert response.headers["X-Shopify-API-Version"] == "2025-01"
+    assert response.json()["data"] == {"shop": {"name": "Northwind Outfitters"}}
