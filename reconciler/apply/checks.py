@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from reconciler.model import ON_HAND_COMPONENTS, LiveItem
-from reconciler.plan.actions import Action, Deactivate, Move, SetQuantity, UpdateItem
+from reconciler.plan.actions import Action, Activate, Deactivate, Move, SetQuantity, UpdateItem
 from reconciler.plan.build import attribute_json
 from reconciler.plan.planfile import Plan
 from reconciler.plan.quantities import LevelPlan, PlannedMove, PlannedSet, simulate
@@ -60,13 +60,19 @@ def stale_values(
     """Every planned-from value the store no longer holds (empty: the plan is current)."""
     names = {a.target.item_id: a.target.sku for a in actions}
     locations = {a.target.location_id: a.target.location_name for a in actions}
+    # From 2026-04 an inactive level keeps its quantities, and a plan that reactivates it was
+    # made from them; any other inactive level counts as empty.
+    reactivated = {
+        (a.target.item_id, a.target.location_id) for a in actions if isinstance(a, Activate)
+    }
     moved: list[Moved] = []
     for (item_id, location_id), wanted in sorted(level_dependencies(actions).items()):
         planned = plan.observed.levels.get((item_id, location_id), {})
         item = live.get(item_id)
         level = item.levels.get(location_id) if item else None
+        kept = level is not None and (level.is_active or (item_id, location_id) in reactivated)
         for name in sorted(wanted):
-            now = level.quantity(name) if level is not None and level.is_active else 0
+            now = level.quantity(name) if level is not None and kept else 0
             before = int(planned.get(name, 0))
             if now != before:
                 moved.append(Moved(names[item_id], locations[location_id], name, before, now))
