@@ -167,3 +167,29 @@ def run_case(case: Case, store: StoreHandle, tmp: Path) -> Outputs:
         plan_id = plan["plan_id"]
     out.outputs = {f: _normalise(t, netloc, plan_id, placeholder_id) for f, t in raw.items()}
     return out
+
+
+def apply_and_replan(case: Case, store: StoreHandle, tmp: Path) -> tuple[int, str, int, str]:
+    """Apply the case's plan to the sandbox, then plan again: (apply exit, output, plan exit,
+    text plan). A plan that applies cleanly and leaves nothing to do is what makes it right."""
+    snapshot = json.loads((case.folder / "store.json").read_text(encoding="utf-8"))
+    store.control("PUT", "snapshot", snapshot)
+    env = {
+        "SHOPIFY_STORE": store.url,
+        "SHOPIFY_ACCESS_TOKEN": store.token,
+        "SHOPIFY_API_VERSION": case.api_version,
+        "NO_COLOR": "1",
+        "SOURCE_DATE_EPOCH": EPOCH,
+    }
+    runner = CliRunner()
+    with _workdir(case, tmp) as work:
+        config = ["--config", "reconciler.yaml"] if (work / "reconciler.yaml").exists() else []
+        planned = runner.invoke(
+            main, ["plan", "manifests", *config, *case.args, "--out", "plan.json"], env=env
+        )
+        assert planned.exit_code == 0, planned.output
+        applied = runner.invoke(main, ["apply", "plan.json", *config, "--auto-approve"], env=env)
+        again = runner.invoke(
+            main, ["plan", "manifests", *config, *case.args, "--detailed-exitcode"], env=env
+        )
+    return applied.exit_code, applied.output, again.exit_code, again.stdout

@@ -12,7 +12,7 @@ import pytest
 
 from tests.conftest import Store
 
-from .runner import Case, discover, run_case
+from .runner import Case, apply_and_replan, discover, run_case
 
 CASES = discover()
 
@@ -37,3 +37,14 @@ def test_case(case: Case, store: Store, tmp_path: Path) -> None:
         p.name for p in case.expected_files().values()
     }
     assert not stray, f"{case.name}: golden files for formats this case does not produce: {stray}"
+
+
+CHANGING = [c for c in CASES if c.expect_exit == 2]
+
+
+@pytest.mark.parametrize("case", CHANGING, ids=[c.name for c in CHANGING])
+def test_case_applies_and_leaves_nothing_to_do(case: Case, store: Store, tmp_path: Path) -> None:
+    """The golden plan, applied to the sandbox, succeeds; planning again finds no changes."""
+    applied, output, replanned, text = apply_and_replan(case, store, tmp_path)
+    assert applied == 0, output
+    assert replanned == 0, text
