@@ -206,7 +206,8 @@ def desired_states(draw: st.DrawFn, live: LiveState) -> DesiredState:
         declared = draw(st.sets(st.sampled_from(ATTRIBUTES)))
         attributes = {name: _attribute_value(draw, name) for name in sorted(declared)}
         levels = []
-        for location in draw(st.lists(st.sampled_from(LOCATIONS), max_size=3, unique=True)):
+        places = st.sampled_from((*LOCATIONS, *LOCATIONS, *LOCATIONS, CLOSED))
+        for location in draw(st.lists(places, max_size=3, unique=True)):
             line += 1
             source = Source("manifests/m.yaml", line, f"levels[{location.name!r}]")
             current = item.levels.get(location.id)
@@ -350,11 +351,13 @@ def apply_actions(live: LiveState, actions: Sequence[Action]) -> LiveState:
 
 
 def _location(name: str) -> LiveLocation:
-    return next(loc for loc in LOCATIONS if loc.name == name)
+    return next(loc for loc in (*LOCATIONS, CLOSED) if loc.name == name)
 
 
 def refused(live: LiveState, desired: DesiredState) -> bool:
     for entry in desired.items:
+        if any(level.location == CLOSED.name for level in entry.levels):
+            return True  # a deactivated location
         item = live.items[live.skus[entry.sku][0]]
         tracked = entry.attributes.get("tracked", item.tracked)
         if any(level.quantities for level in entry.levels) and not tracked:
@@ -440,6 +443,57 @@ def test_applying_the_plan_reaches_the_manifests_and_nothing_else(data: st.DataO
     assert plan(after, desired).actions == ()  # (a)
     check_declared_values(desired, live, after)  # (b)
     check_nothing_undeclared_changed(desired, live, after)  # (c)
+    check_planned_from_live(desired, live, built)
+    check_warnings(desired, live, after, built)
+
+
+def _declared_levels(desired: DesiredState, live: LiveState) -> dict[tuple[str, str], Any]:
+    out = {}
+    for entry in desired.items:
+        item = live.items[live.skus[entry.sku][0]]
+        for level in entry.levels:
+            out[(item.id, _location(level.location).id)] = (item, level)
+    return out
+
+
+def check_planned_from_live(desired: DesiredState, live: LiveState, built: Built) -> None:
+    """Every quantity write records the live values it was planned from."""
+    levels = _declared_levels(desired, live)
+    for action in built.actions:
+        if not isinstance(action, (Move, SetQuantity)):
+            continue
+        key = (action.target.item_id, action.target.location_id or "")
+        item, _ = levels[key]
+        basis = _basis(live, item, _location(action.target.location_name or ""))
+        assert built.observed.levels[key] == dict(sorted(basis.items())), key
+        if isinstance(action, SetQuantity):
+            assert action.live == basis[action.name], action
+
+
+def check_warnings(desired: DesiredState, live: LiveState, after: LiveState, built: Built) -> None:
+    """A level whose undeclared available the plan drives below zero is warned about, and
+    every warning is about such a level."""
+    levels = _declared_levels(desired, live)
+    touched = {
+        (a.target.item_id, a.target.location_id or "")
+        for a in built.actions
+        if isinstance(a, (Move, SetQuantity))
+    }
+    warned = {(w.file, w.line) for w in built.warnings}
+    for key in touched:
+        item, level = levels[key]
+        before = _basis(live, item, _location(level.location))["available"]
+        now = after.items[key[0]].levels[key[1]].quantities["available"]
+        drives = "available" not in level.quantities and now < 0 and now < before
+        if drives:
+            assert (level.source.file, level.source.line) in warned, (key, before, now)
+    for file, line in warned:
+        keys = [
+            k for k, (_, lv) in levels.items() if (lv.source.file, lv.source.line) == (file, line)
+        ]
+        assert keys and all(
+            after.items[k[0]].levels[k[1]].quantities["available"] < 0 for k in keys
+        )
 
 
 def check_declared_values(desired: DesiredState, live: LiveState, after: LiveState) -> None:
