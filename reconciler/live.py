@@ -78,6 +78,7 @@ def _item(node: dict[str, Any], levels: Iterable[LiveLevel]) -> LiveItem:
         country_harmonized_system_codes={
             str(n["countryCode"]): n["harmonizedSystemCode"]
             for n in node["countryHarmonizedSystemCodes"]["nodes"]
+            if n.get("countryCode")  # a global code (2026-01+) is harmonizedSystemCode itself
         },
         weight=Weight(Decimal(str(weight["value"])), weight["unit"]) if weight else None,
         requires_shipping=bool(node.get("requiresShipping", True)),
