@@ -1,0 +1,1 @@
+"""Benchmarks (`make bench`); none of them is part of `make test`."""
