@@ -1,0 +1,113 @@
+"""The benchmarks at tiny sizes, so they cannot rot (the real runs are `make bench`).
+
+They run against the session's sandbox (real HTTP, the product's own plan and apply paths)
+and leave it on the standard plan with the demo snapshot, as the other tests expect. The
+apply benchmark's core claim is checked here too: ceil(C/250) mutation calls for C changes.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterator
+
+import pytest
+
+from benchmarks import apply_bench, plan_bench, run
+from benchmarks.common import Store, calls_for, throttle_floor
+from reconciler.sandbox import Sandbox
+
+
+@pytest.fixture
+def bench_store(_sandbox: Sandbox) -> Iterator[Store]:
+    store = Store(_sandbox.url)
+    try:
+        yield store
+    finally:
+        store.throttle("standard")
+        store.control("POST", "reset")
+        store.reset_stats()
+        store.close()
+
+
+def test_calls_for_is_ceil_of_250() -> None:
+    for changes in (1, 249, 250, 251, 500, 501, 10_000):
+        assert calls_for(changes) == math.ceil(changes / 250)
+
+
+def test_throttle_floor() -> None:
+    assert throttle_floor(1_500, 2_000, 100) == 0
+    assert throttle_floor(16_405, 2_000, 100) == pytest.approx(144.05)
+    assert throttle_floor(672, 0, 100) == pytest.approx(6.72)
+
+
+def test_apply_bench_calls_are_ceil_c_over_250(bench_store: Store) -> None:
+    bench = apply_bench.run(bench_store, sizes=(1, 250, 251), naive_changes=12)
+    assert [(r.kind, r.changes) for r in bench.counts] == [
+        (kind, c) for kind in ("set", "move") for c in (1, 250, 251)
+    ]
+    for result in bench.counts:
+        assert result.mutation_calls == math.ceil(result.changes / 250), result
+        assert result.client_mutation_calls == result.mutation_calls
+        assert result.server["throttled"] == 0
+        assert result.applied == result.changes
+    assert bench.ok
+    # throughput: the same 251-set plan from a drained bucket, and the naive baseline
+    assert bench.full is not None and bench.drained is not None
+    assert bench.drained.bucket_start == 0 and bench.drained.floor > 0
+    assert bench.naive_small is not None and bench.ours_small is not None
+    assert bench.naive_small.mutation_calls == 12
+    assert bench.ours_small.mutation_calls == 1
+    assert bench.naive_estimate is not None and bench.naive_estimate.calls > 251
+    report = apply_bench.report(bench)
+    assert report.ok
+    assert "| set | 251 | 2 | 2 | 2 | 0 |" in report.markdown
+    assert report.summary[0].ours == "holds"
+
+
+def test_apply_bench_fails_on_a_wrong_call_count(bench_store: Store) -> None:
+    bench = apply_bench.run(bench_store, sizes=(3,), kinds=("set",), throughput=False)
+    assert bench.ok
+    bench.counts[0].server["byOperation"]["inventorySetQuantities"] = 2
+    report = apply_bench.report(bench)
+    assert not report.ok and "FAILED" in report.markdown
+
+
+def test_plan_bench_tiny(bench_store: Store) -> None:
+    bench = plan_bench.run(
+        bench_store, items=30, context_items=10, naive_sample=5, context_memory=False
+    )
+    main = bench.main
+    # items 0, 10, 20 change one level; items 0 and 20 also their cost
+    assert main.timed["actions"] == 5
+    assert main.timed["usage"]["calls"] == main.server["requests"] == 2
+    assert main.traced is not None and main.traced["tracemalloc_peak"] > 0
+    assert main.timed["rss_kib"] >= main.timed["rss_before_kib"] > 0
+    assert sum(main.timed[k][0] for k in ("load", "read", "planning", "render")) == pytest.approx(
+        main.timed["total"][0]
+    )
+    assert bench.context is not None and bench.context.timed["actions"] == 2
+    assert bench.naive.calls == 1 + 5
+    estimate = bench.estimates[30]
+    assert estimate.calls == 31 and estimate.actual > main.server["actualCost"]
+    report = plan_bench.report(bench)
+    assert "naive, **extrapolated** to 30 SKUs" in report.markdown
+    assert len(report.summary) >= 4
+
+
+def test_run_reads_sandbox_bench_headlines() -> None:
+    text = "\n".join(
+        [
+            "| Run | Calls | Quantities | Seconds | Requests/s | Quantities/s |",
+            "|---|---:|---:|---:|---:|---:|",
+            "| 250 quantities per call | 40 | 10000 | 1.03 | 39.0 | 9,748 |",
+            "| 1 quantity per call (baseline) | 250 | 250 | 5.18 | 48.3 | 48 |",
+            "### Bulk export of 1,000,000 levels",
+            "| bulkOperationRunQuery → COMPLETED | **30.0 s** |",
+        ]
+    )
+    rows = run._sandbox_summary(text)
+    assert [(r.ours, r.naive, r.ratio) for r in rows] == [
+        ("9,748/s", "48/s (1 per call)", "203×"),
+        ("30.0 s", "—", "—"),
+    ]
+    assert run._sandbox_summary("something else entirely") == []
