@@ -11,7 +11,7 @@ The plan and apply benchmarks share one sandbox process. The summary table at th
 meant for the README's "Performance" section. Usage::
 
     python benchmarks/run.py            # everything, full sizes (~10 minutes on 2 cores)
-    python benchmarks/run.py --quick    # small sizes, a smoke run (~2 minutes)
+    python benchmarks/run.py --quick    # small sizes, a smoke run (~1-2 minutes)
 """
 
 from __future__ import annotations
