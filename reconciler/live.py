@@ -107,7 +107,9 @@ def read_items_by_sku(client: ShopifyClient, skus: Iterable[str]) -> dict[str, L
         query = " OR ".join(search_term(s) for s in chunk)
         after: str | None = None
         while True:
-            variables = {"query": query, "first": 250, "after": after, "levels": LEVELS_PER_ITEM}
+            # page size = batch size: requested cost (what admission checks) stays minimal
+            first = len(chunk)
+            variables = {"query": query, "first": first, "after": after, "levels": LEVELS_PER_ITEM}
             data = client.query("items_by_sku", variables).data["inventoryItems"]
             for node in data["nodes"]:
                 if node.get("sku") in exact:  # search matches loosely; keep exact SKUs only
