@@ -8,6 +8,7 @@ SHOPIFY_API_VERSION), reconciler.yaml, then defaults.
 
 from __future__ import annotations
 
+import json
 import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -26,7 +27,15 @@ from reconciler.manifest.config import Config
 from reconciler.model import DesiredState
 from reconciler.plan.actions import Action
 from reconciler.plan.build import Filters, build_actions, select
-from reconciler.plan.planfile import Plan, git_info, make_plan, plan_json
+from reconciler.plan.planfile import (
+    Plan,
+    action_json,
+    git_info,
+    loads,
+    make_plan,
+    now_iso,
+    plan_json,
+)
 from reconciler.shopify.client import ShopifyClient
 from reconciler.shopify.secrets import Secret
 from reconciler.shopify.target import StoreTarget, resolve_target
@@ -182,7 +191,6 @@ def _stale_error(plan: Plan, moved: list[Moved]) -> StalePlanError:
 def apply(plan_: Plan, settings: ApplySettings) -> Applied:
     """Apply a plan: refuse it if stale, run it with a journal, check drift, record history."""
     conn = _plan_connection(plan_, settings)
-    _check_target(plan_, conn)
     usage = Usage()
     with conn.client(usage) as client:
         moved = stale_check(plan_, client, list(plan_.actions)) if plan_.actions else []
@@ -202,7 +210,7 @@ def _run(
     journal_path: Path | None = None,
     in_flight: list[int] | None = None,
 ) -> Applied:
-    started = histories_now()
+    started = now_iso()
     path = journal_path or settings.journal_dir / f"{plan_.plan_id}.jsonl"
     journal = journals.Journal(path)
     if journal_path is None:
@@ -226,7 +234,7 @@ def _run(
             outcome.results.update(prior)
         live = read_items_by_id(client, item_ids(list(plan_.actions))) if plan_.actions else {}
         drift = find_drift(plan_, live, outcome.results)
-        finished = histories_now()
+        finished = now_iso()
         journal.write("finish", finished_at=finished)
     finally:
         journal.close()
@@ -246,22 +254,11 @@ def _run(
     return applied
 
 
-def histories_now() -> str:
-    from reconciler.plan.planfile import now_iso
-
-    return now_iso()
-
-
 def resume(journal_path: Path, settings: ApplySettings) -> Applied:
     """Finish an interrupted apply from its journal without repeating anything applied."""
-    import json
-
-    from reconciler.plan.planfile import loads
-
     state = journals.read(journal_path)
     plan_ = loads(json.dumps(state.plan), origin=str(journal_path))
     conn = _plan_connection(plan_, settings)
-    _check_target(plan_, conn)
     done = {
         i: ActionResult.from_json(r)
         for i, r in state.results.items()
@@ -285,8 +282,7 @@ def resume(journal_path: Path, settings: ApplySettings) -> Applied:
 
 
 def history_record(applied: Applied) -> dict[str, Any]:
-    from reconciler.plan.planfile import action_json
-
+    """The history entry of an apply (hash-chained by `history.append`)."""
     plan_ = applied.plan
     actions = []
     for index, action in enumerate(plan_.actions, start=1):
