@@ -204,11 +204,17 @@ def select(entries: Iterable[dict[str, Any]], query: Query) -> list[dict[str, An
     return out
 
 
+def _value(value: Any) -> str:
+    """Text as it is, anything else (null, mappings, weights) as JSON."""
+    return value if isinstance(value, str) else json.dumps(value, sort_keys=True)
+
+
 def _change_text(action: dict[str, Any]) -> str:
     kind = action.get("kind")
     if kind == "update_item":
         return ", ".join(
-            f"{c['field']} {c['before']} -> {c['after']}" for c in action.get("changes", [])
+            f"{c['field']} {_value(c['before'])} -> {_value(c['after'])}"
+            for c in action.get("changes", [])
         )
     if kind == "move":
         return f"{action['from']} -> {action['to']} {action['quantity']}"
