@@ -13,11 +13,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from reconciler.model import LiveItem
-from reconciler.plan.actions import Activate, Deactivate, Move, SetQuantity, UpdateItem
+from reconciler.plan.actions import Activate, Deactivate, UpdateItem
 from reconciler.plan.build import attribute_json
 from reconciler.plan.planfile import Plan
 
-from .checks import expected_levels
+from .checks import expected_levels, level_dependencies
 from .execute import ActionResult, Status
 
 
@@ -70,16 +70,8 @@ def find_drift(
     names = {a.target.item_id: a.target.sku for a in plan.actions}
     locations = {a.target.location_id: a.target.location_name for a in plan.actions}
     out: list[Drift] = []
-    written: dict[tuple[str, str], set[str]] = {}
-    for action in plan.actions:
-        if isinstance(action, Move) and action.target.location_id:
-            written.setdefault((action.target.item_id, action.target.location_id), set()).update(
-                (action.from_name, action.to_name)
-            )
-        elif isinstance(action, SetQuantity) and action.target.location_id:
-            written.setdefault((action.target.item_id, action.target.location_id), set()).add(
-                action.name
-            )
+    # the names the plan writes at each level (the same ones its stale check depends on)
+    written = level_dependencies(plan.actions)
     for key, expected in expected_levels(plan, plan.actions).items():
         item = live.get(key[0])
         level = item.levels.get(key[1]) if item else None
