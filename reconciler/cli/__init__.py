@@ -1,0 +1,11 @@
+"""The `reconciler` command: a thin click layer over the library.
+
+Each command parses options, calls one library function, picks an output format and maps the
+outcome to an exit code. No behaviour lives here. One module per command; importing them
+registers them on `main`.
+"""
+
+from . import apply, history, plan, sandbox, validate  # noqa: F401  (registers the commands)
+from .app import main
+
+__all__ = ["main"]

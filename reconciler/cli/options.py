@@ -1,0 +1,62 @@
+"""Options and helpers shared by several commands."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+
+store_option = click.option(
+    "--store", help="Shop domain (my-shop.myshopify.com) or a sandbox URL; or SHOPIFY_STORE."
+)
+version_option = click.option(
+    "--api-version",
+    help="Admin API version (2025-01, 2026-01, 2026-04, 2026-10); or SHOPIFY_API_VERSION.",
+)
+config_option = click.option(
+    "--config",
+    "config_path",
+    type=click.Path(path_type=Path),
+    help="Config file (default: ./reconciler.yaml if present).",
+)
+
+
+def filters_from(
+    sku: tuple[str, ...], exclude_sku: tuple[str, ...], location: tuple[str, ...]
+) -> Any:
+    from reconciler.plan.build import Filters
+
+    return Filters(tuple(sku), tuple(exclude_sku), tuple(location))
+
+
+def usage_line(usage: Any, verb: str) -> str:
+    return (
+        f"{verb}: {usage.calls} GraphQL calls, {usage.requested_cost} requested / "
+        f"{usage.actual_cost} actual cost points"
+        + (f", throttled {usage.throttled}x" if usage.throttled else "")
+    )
+
+
+def confirm(plan_: Any, auto_approve: bool) -> None:
+    from reconciler.errors import ConfigError
+
+    if plan_.empty or auto_approve:
+        return
+    if not sys.stdin.isatty():
+        raise ConfigError(
+            "refusing to apply without confirmation: stdin is not a terminal; review the plan "
+            "and pass --auto-approve (CI), or apply a saved plan file"
+        )
+    answer = click.prompt(
+        "Do you want to perform these actions? Only 'yes' will be accepted",
+        default="",
+        show_default=False,
+    )
+    if answer.strip() != "yes":
+        click.echo("Apply cancelled.", err=True)
+        sys.exit(1)
+
+
+# -- history -----------------------------------------------------------------------------------

@@ -1,0 +1,77 @@
+"""`reconciler plan`: show what apply would change."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from .app import main
+from .options import config_option, filters_from, store_option, usage_line, version_option
+
+
+@main.command("plan")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@config_option
+@store_option
+@version_option
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["text", "markdown", "json"]),
+    default="text",
+    show_default=True,
+)
+@click.option(
+    "--out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Save the plan (JSON) for `reconciler apply`.",
+)
+@click.option("--sku", multiple=True, help="Only SKUs matching this glob (repeatable).")
+@click.option(
+    "--exclude-sku", multiple=True, help="Leave out SKUs matching this glob (repeatable)."
+)
+@click.option(
+    "--location", multiple=True, help="Only levels at locations matching this glob (repeatable)."
+)
+@click.option("--detailed-exitcode", is_flag=True, help="Exit 0 no changes, 2 changes, 1 error.")
+@click.option("--no-color", is_flag=True, help="Never colour the text output.")
+def plan_command(
+    paths: tuple[Path, ...],
+    config_path: Path | None,
+    store: str | None,
+    api_version: str | None,
+    output_format: str,
+    out: Path | None,
+    sku: tuple[str, ...],
+    exclude_sku: tuple[str, ...],
+    location: tuple[str, ...],
+    detailed_exitcode: bool,
+    no_color: bool,
+) -> None:
+    """Read the manifests and the store; show what apply would change. Changes nothing."""
+    from reconciler import commands
+    from reconciler.errors import EXIT_CHANGES, EXIT_OK
+    from reconciler.plan.planfile import dumps
+    from reconciler.plan.render import render, use_color
+
+    planned = commands.plan(
+        list(paths),
+        config_path=config_path,
+        store=store,
+        api_version=api_version,
+        filters=filters_from(sku, exclude_sku, location),
+    )
+    color = output_format == "text" and not no_color and use_color(sys.stdout)
+    click.echo(render(planned.plan, output_format, color=color), nl=False)  # type: ignore[arg-type]
+    if out is not None:
+        out.write_text(dumps(planned.plan), encoding="utf-8")
+        click.echo(f"Saved plan {planned.plan.plan_id} to {out}", err=True)
+    click.echo(usage_line(planned.usage, "Read the store"), err=True)
+    if detailed_exitcode and not planned.plan.empty:
+        sys.exit(EXIT_CHANGES)
+    sys.exit(EXIT_OK)
+
+
+# -- apply -------------------------------------------------------------------------------------
