@@ -132,7 +132,9 @@ def test_the_cli_lists_in_text_json_and_markdown(three: Path) -> None:
     assert markdown.output.startswith(
         "| # | finished | plan | outcome | actor | commit | applied | failed | not attempted |"
     )
-    assert "| applied | TENT-2P | West Warehouse | available -&gt; damaged 2 |  |" in markdown.output
+    assert (
+        "| applied | TENT-2P | West Warehouse | available -&gt; damaged 2 |  |" in markdown.output
+    )
 
 
 def test_verify_through_the_cli(three: Path) -> None:
