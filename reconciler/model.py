@@ -135,6 +135,12 @@ class DesiredState:
 
 
 # -- live state (from the store) ---------------------------------------------------------------
+#
+# A plan of a big store holds a million levels, so these are lean: slots everywhere, a level's
+# eight quantities as one tuple (not a dict per level), locations found by dict.
+
+_QUANTITY_INDEX: dict[str, int] = {name: i for i, name in enumerate(ALL_QUANTITY_NAMES)}
+_ZEROS: tuple[int, ...] = (0,) * len(ALL_QUANTITY_NAMES)
 
 
 @dataclass(frozen=True, slots=True)
@@ -144,15 +150,47 @@ class LiveLocation:
     is_active: bool = True
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, init=False)
 class LiveLevel:
+    """One item at one location: all eight quantity names, on_hand included.
+
+    Built from a mapping of names (``LiveLevel(loc, level, True, {"available": 3})``; missing
+    names are 0), or from `counts`, the values in ALL_QUANTITY_NAMES order; `quantities` wins
+    when both are given, so ``dataclasses.replace(level, quantities=...)`` works.
+    """
+
     location_id: str
     level_id: str
     is_active: bool
-    quantities: Mapping[str, int]  # all eight names, on_hand included
+    counts: tuple[int, ...]  # in ALL_QUANTITY_NAMES order
+
+    def __init__(
+        self,
+        location_id: str,
+        level_id: str,
+        is_active: bool,
+        quantities: Mapping[str, int] | None = None,
+        *,
+        counts: tuple[int, ...] | None = None,
+    ) -> None:
+        if quantities is not None or counts is None:
+            values = list(_ZEROS)
+            for name, value in (quantities or {}).items():
+                values[_QUANTITY_INDEX[name]] = int(value)
+            counts = tuple(values)
+        object.__setattr__(self, "location_id", location_id)
+        object.__setattr__(self, "level_id", level_id)
+        object.__setattr__(self, "is_active", is_active)
+        object.__setattr__(self, "counts", counts)
+
+    @property
+    def quantities(self) -> dict[str, int]:
+        """All eight names and their values (a new dict each time)."""
+        return dict(zip(ALL_QUANTITY_NAMES, self.counts, strict=True))
 
     def quantity(self, name: str) -> int:
-        return int(self.quantities.get(name, 0))
+        index = _QUANTITY_INDEX.get(name)
+        return 0 if index is None else self.counts[index]
 
 
 @dataclass(frozen=True, slots=True)
@@ -193,15 +231,18 @@ class LiveState:
     locations: tuple[LiveLocation, ...]
     items: Mapping[str, LiveItem]  # by item id
     skus: Mapping[str, tuple[str, ...]]  # exact SKU -> item ids carrying it
+    _by_name: dict[str, LiveLocation] = field(init=False, repr=False, compare=False)
+    _by_id: dict[str, LiveLocation] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        by_name: dict[str, LiveLocation] = {}
+        for location in self.locations:
+            by_name.setdefault(location.name, location)  # the first of equal names, as before
+        object.__setattr__(self, "_by_name", by_name)
+        object.__setattr__(self, "_by_id", {location.id: location for location in self.locations})
 
     def location_by_name(self, name: str) -> LiveLocation | None:
-        for location in self.locations:
-            if location.name == name:
-                return location
-        return None
+        return self._by_name.get(name)
 
     def location(self, location_id: str) -> LiveLocation | None:
-        for location in self.locations:
-            if location.id == location_id:
-                return location
-        return None
+        return self._by_id.get(location_id)
