@@ -7,7 +7,8 @@ Each line carries ``seq``, the previous line's hash and its own hash (SHA-256 ov
 hash and the line's canonical JSON). `verify` recomputes the chain and also requires every line
 to be exactly its canonical serialisation, so changing, removing or reordering anything —
 down to one byte — is detected. Shopify's own inventory history points back here through the
-``referenceDocumentUri`` (``gid://reconciler/Plan/<plan id>``) on every adjustment.
+``referenceDocumentUri`` (``gid://reconciler/Plan/<plan id>?commit=<sha>``) on every adjustment;
+`plan_id_of` reads the plan id back out of it.
 """
 
 from __future__ import annotations
@@ -175,6 +176,16 @@ class Query:
     plan_id: str | None = None
 
 
+PLAN_URI_PREFIX = "gid://reconciler/Plan/"
+
+
+def plan_id_of(text: str) -> str:
+    """The plan id in a referenceDocumentUri copied from Shopify's inventory history, else `text`."""
+    if text.startswith(PLAN_URI_PREFIX):
+        return text[len(PLAN_URI_PREFIX) :].split("?", 1)[0]
+    return text
+
+
 def _action_matches(action: dict[str, Any], query: Query) -> bool:
     if query.skus and not any(fnmatch.fnmatchcase(action.get("sku", ""), g) for g in query.skus):
         return False
@@ -187,9 +198,10 @@ def _action_matches(action: dict[str, Any], query: Query) -> bool:
 def select(entries: Iterable[dict[str, Any]], query: Query) -> list[dict[str, Any]]:
     """Entries (with only matching actions when filtering by SKU or location)."""
     out = []
+    plan_id = plan_id_of(query.plan_id) if query.plan_id else None
     for entry in entries:
         when = str(entry.get("finished_at", ""))
-        if query.plan_id and not str(entry.get("plan_id", "")).startswith(query.plan_id):
+        if plan_id and not str(entry.get("plan_id", "")).startswith(plan_id):
             continue
         if query.since and when < query.since:
             continue

@@ -24,7 +24,10 @@ from .options import config_option
 @click.option("--location", multiple=True, help="Only changes at locations matching this glob.")
 @click.option("--since", help="Entries finished at or after this ISO date/time.")
 @click.option("--until", help="Entries finished at or before this ISO date/time.")
-@click.option("--plan-id", help="Only this plan (a prefix is enough).")
+@click.option(
+    "--plan-id",
+    help="Only this plan: its id (a prefix is enough) or the referenceDocumentUri Shopify shows.",
+)
 @click.option(
     "--format",
     "output_format",

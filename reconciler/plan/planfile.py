@@ -88,8 +88,16 @@ class Plan:
 
     @property
     def reference_document_uri(self) -> str:
-        """What every mutation names, so Shopify's inventory history points back here."""
-        return f"gid://reconciler/Plan/{self.plan_id}"
+        """What every mutation names, so Shopify's inventory history points back here.
+
+        The plan id, and as GlobalID params (``gid://app/Model/id?key=value``) the commit the
+        manifests were at, plus ``dirty=true`` when they differed from it; see
+        `reconciler.history.plan_id_of` for the way back.
+        """
+        uri = f"gid://reconciler/Plan/{self.plan_id}"
+        if self.git is None:
+            return uri
+        return uri + f"?commit={self.git.commit}" + ("&dirty=true" if self.git.dirty else "")
 
 
 # -- time, git ---------------------------------------------------------------------------------
