@@ -10,7 +10,9 @@ Everything under ``/__sandbox/`` is the control plane (never part of Shopify's U
 ``GET  /__sandbox/snapshot`` export the store; ``PUT`` replaces it with a snapshot (JSON body)
 ``POST /__sandbox/generate`` replace the store with ``{"items": N, "locations": M, "seed": S}``
 ``POST /__sandbox/bulk``     ``{"hold": "CREATED" | "RUNNING" | null}`` keeps new bulk operations
-                             at that status until released (to observe the state machine)
+                             at that status until released; ``fail``, ``expire``, ``expireUrl``,
+                             ``limitReached`` script outcomes (see `bulk_script`); ``GET`` shows
+                             them and every result download
 ``GET|POST|DELETE /__sandbox/faults``  list, add or clear fault rules (see `faults`)
 ``POST /__sandbox/sale``     ``{"inventoryItemId", "locationId", "quantity", "fulfil"}``
 ``GET|DELETE /__sandbox/stats``  calls and cost points served so far, or reset them
@@ -185,11 +187,9 @@ class SandboxApp:
             self.generate(spec.get("items", 100), spec.get("locations", 3), spec.get("seed", 1))
             return 200, {"ok": True, **self.state.counts()}
         if route == ("POST", "/__sandbox/bulk"):
-            spec = _object(body)
-            if "hold" not in spec:
-                raise ControlError('expected {"hold": "CREATED" | "RUNNING" | null}')
-            self.bulk.hold(spec["hold"])
-            return 200, {"hold": self.bulk.hold_stage}
+            return 200, self.bulk.control(_object(body))
+        if route == ("GET", "/__sandbox/bulk"):
+            return 200, self.bulk.describe()
         if route == ("GET", "/__sandbox/faults"):
             return 200, {"faults": self.faults.listing()}
         if route == ("POST", "/__sandbox/faults"):
@@ -284,7 +284,7 @@ _ROUTES: dict[str, tuple[str, ...]] = {
     "/__sandbox/reset": ("POST",),
     "/__sandbox/snapshot": ("GET", "PUT", "POST"),
     "/__sandbox/generate": ("POST",),
-    "/__sandbox/bulk": ("POST",),
+    "/__sandbox/bulk": ("GET", "POST"),
     "/__sandbox/faults": ("GET", "POST", "DELETE"),
     "/__sandbox/sale": ("POST",),
     "/__sandbox/stats": ("GET", "DELETE"),
@@ -371,18 +371,20 @@ class _Handler(BaseHTTPRequestHandler):
         self._send(404, json.dumps({"errors": "Not Found"}).encode())
 
     def _bulk_file(self, operation_id: int) -> None:
-        record = self.server.app.bulk.get(operation_id)
-        file = Path(record.path) if record is not None and record.path else None
-        if file is None or not file.exists() or record is None:
-            message = f"no result file for bulk operation {operation_id}"
-            self._send(404, json.dumps({"error": message}).encode())
-            return
-        self.send_response(200)
-        self.send_header("Content-Type", "application/jsonl")
-        self.send_header("Content-Length", str(file.stat().st_size))
-        self.send_header("Content-Disposition", f'attachment; filename="bulk-{operation_id}.jsonl"')
+        answer = self.server.app.bulk.download(operation_id, dict(self.headers.items()))
+        size = answer.file.stat().st_size if answer.file else len(answer.body)
+        self.send_response(answer.status)
+        self.send_header("Content-Type", answer.content_type)
+        self.send_header("Content-Length", str(size))
+        if answer.file:
+            self.send_header(
+                "Content-Disposition", f'attachment; filename="bulk-{operation_id}.jsonl"'
+            )
         self.end_headers()
-        with file.open("rb") as data:
+        if answer.file is None:
+            self.wfile.write(answer.body)
+            return
+        with answer.file.open("rb") as data:
             shutil.copyfileobj(data, self.wfile, 1 << 20)
 
     def _control(self, method: str, path: str, raw: bytes) -> None:

@@ -12,7 +12,7 @@ import threading
 
 import pytest
 
-from reconciler.sandbox import bulk, snapshot
+from reconciler.sandbox import bulk_export, bulk_query, snapshot
 from reconciler.sandbox.context import RequestContext, Shop, Token
 from reconciler.sandbox.schema import schema_for
 from reconciler.sandbox.state import State
@@ -30,12 +30,12 @@ LEVEL_FIELDS = [
 
 def export(state: State, version: str, query: str, fast: bool) -> tuple[str, int, int]:
     schema = schema_for(version)
-    plan = bulk.compile_query(schema, query)
+    plan = bulk_query.compile_query(schema, query)
     assert plan.problems == []
     ctx = RequestContext(state, RULES[version], Token("sandbox-token"), Shop(), "http://x", None)
     out = io.StringIO()
-    executor = bulk.Executor(out, threading.Event(), ctx=ctx, fast=fast)
-    executor.run(plan, bulk._Root(ctx, schema))
+    executor = bulk_export.Executor(out, threading.Event(), ctx=ctx, fast=fast)
+    executor.run(plan, bulk_export.QueryRoot(ctx, schema))
     return out.getvalue(), executor.objects, executor.roots
 
 
@@ -61,8 +61,10 @@ def test_fast_and_generic_paths_write_the_same_file(
         f"{{ inventoryItems {{ edges {{ node {{ id sku inventoryLevels{argument} {{ edges {{ "
         f"node {{ {fields} }} }} }} }} }} }} }}"
     )
-    plan = bulk.compile_query(schema_for(version), query)
-    assert bulk.FastLevels.for_plan(plan.connections[1]) is not None  # the fast path is taken
+    plan = bulk_query.compile_query(schema_for(version), query)
+    assert (
+        bulk_export.FastLevels.for_plan(plan.connections[1]) is not None
+    )  # the fast path is taken
     state = store_with_inactive_levels()
     fast = export(state, version, query, fast=True)
     generic = export(state, version, query, fast=False)
@@ -98,9 +100,9 @@ def test_other_selections_take_the_generic_path(level: str) -> None:
         "{ inventoryItems { edges { node { id inventoryLevels { edges { node { "
         f"{level} }} }} }} }} }} }} }}"
     )
-    plan = bulk.compile_query(schema_for("2026-10"), query)
+    plan = bulk_query.compile_query(schema_for("2026-10"), query)
     assert plan.problems == []
-    assert bulk.FastLevels.for_plan(plan.connections[1]) is None
+    assert bulk_export.FastLevels.for_plan(plan.connections[1]) is None
     state = store_with_inactive_levels()
     assert export(state, "2026-10", query, fast=True) == export(state, "2026-10", query, fast=False)
 
@@ -111,9 +113,9 @@ def test_level_arguments_beyond_paging_take_the_generic_path(arguments: str) -> 
         f"{{ inventoryItems {{ edges {{ node {{ id inventoryLevels{arguments} {{ edges {{ node "
         "{ id } } } } } } }"
     )
-    plan = bulk.compile_query(schema_for("2026-10"), query)
+    plan = bulk_query.compile_query(schema_for("2026-10"), query)
     assert plan.problems == []
-    assert bulk.FastLevels.for_plan(plan.connections[1]) is None
+    assert bulk_export.FastLevels.for_plan(plan.connections[1]) is None
     state = store_with_inactive_levels()
     fast = export(state, "2026-10", query, fast=True)
     assert fast == export(state, "2026-10", query, fast=False)
