@@ -10,9 +10,11 @@ What is safe to retry depends on whether the store may have acted:
   re-reads before deciding (2025-01).
 
 The client also paces itself from ``extensions.cost.throttleStatus`` so a long run stays
-under the bucket instead of bouncing off it, checks that the store served the API version
-asked for, and counts calls and cost points in `usage`. The access token lives in a
-`Secret` and is scrubbed from every error message.
+under the bucket instead of bouncing off it (`pacing.Pacer`), checks that the store served the
+API version asked for, and counts calls and cost points in `usage`. `fork()` gives another
+worker thread its own HTTP session sharing the pacer and the usage, so several requests can
+be in flight without overdrawing the bucket. The access token lives in a `Secret` and is
+scrubbed from every error message.
 """
 
 from __future__ import annotations
@@ -46,6 +48,7 @@ from reconciler.errors import (
 )
 
 from .documents import Document, document
+from .pacing import Pacer
 from .secrets import Secret, redact
 from .target import StoreTarget
 from .usage import Usage
@@ -95,21 +98,6 @@ class Response:
     actual_cost: int | None = None
 
 
-@dataclass
-class _Bucket:
-    """Our estimate of the shop's cost bucket, from the last throttleStatus seen."""
-
-    maximum: float = 0.0
-    available: float = 0.0
-    restore_rate: float = 0.0
-    seen_at: float = 0.0
-
-    def estimate(self, now: float) -> float:
-        if not self.restore_rate:
-            return math.inf
-        return min(self.maximum, self.available + (now - self.seen_at) * self.restore_rate)
-
-
 class ShopifyClient:
     """One connection to one store and API version; use as a context manager."""
 
@@ -123,6 +111,7 @@ class ShopifyClient:
         usage: Usage | None = None,
         sleep: Callable[[float], None] = time.sleep,
         clock: Callable[[], float] = time.monotonic,
+        pacer: Pacer | None = None,
     ) -> None:
         if not token:
             raise ConfigError("no access token: set SHOPIFY_ACCESS_TOKEN")
@@ -132,8 +121,8 @@ class ShopifyClient:
         self._max_attempts = max_attempts
         self._sleep = sleep
         self._clock = clock
-        self._bucket = _Bucket()
-        self._expected_cost: dict[str, int] = {}
+        self._timeout = timeout
+        self._pacer = pacer or Pacer(clock)
         self._transport = _Transport(
             url=target.endpoint,
             headers={
@@ -157,6 +146,20 @@ class ShopifyClient:
         if self._session is not None:
             self._client.close_sync()  # type: ignore[no-untyped-call]
             self._session = None
+
+    def fork(self) -> ShopifyClient:
+        """Another connection to the same store for another thread: its own HTTP session,
+        the same pacing (cost bucket estimate) and the same `usage`. Close it when done."""
+        return ShopifyClient(
+            self.target,
+            self._token,
+            timeout=self._timeout,
+            max_attempts=self._max_attempts,
+            usage=self.usage,
+            sleep=self._sleep,
+            clock=self._clock,
+            pacer=self._pacer,
+        )
 
     # -- public API --------------------------------------------------------------------------
 
@@ -184,11 +187,10 @@ class ShopifyClient:
         attempt = 0
         while True:
             attempt += 1
-            self._pace(doc.operation)
             try:
-                return self._send(doc, variables)
+                return self._paced_send(doc, variables)
             except _NotExecuted as exc:
-                self.usage.throttled += 1
+                self.usage.count_throttled()
                 if attempt >= self._max_attempts:
                     raise TransientStoreError(f"gave up after {attempt} attempts: {exc}") from exc
                 self._wait(exc.retry_after or self._backoff(attempt))
@@ -196,7 +198,15 @@ class ShopifyClient:
                 if not retry_unknown or attempt >= self._max_attempts:
                     raise
                 self._wait(self._backoff(attempt))
-            self.usage.retries += 1
+            self.usage.count_retry()
+
+    def _paced_send(self, doc: Document, variables: dict[str, Any]) -> Response:
+        """Send once the shared cost bucket should hold this operation's cost."""
+        ticket = self._pacer.admit(doc.operation, self._wait)
+        try:
+            return self._send(doc, variables)
+        finally:
+            self._pacer.release(ticket)
 
     def _send(self, doc: Document, variables: dict[str, Any]) -> Response:
         if self._session is None:
@@ -224,7 +234,7 @@ class ShopifyClient:
             ) from None
         self._check_version(doc)
         cost = (extensions or {}).get("cost") or {}
-        self._observe(doc.operation, cost)
+        self._pacer.observe(doc.operation, cost)
         codes = {str((e.get("extensions") or {}).get("code")) for e in errors}
         if "THROTTLED" in codes:
             raise _NotExecuted("throttled", self._throttle_wait(cost))
@@ -277,18 +287,6 @@ class ShopifyClient:
 
     # -- pacing ------------------------------------------------------------------------------
 
-    def _observe(self, operation: str, cost: dict[str, Any]) -> None:
-        status = cost.get("throttleStatus") or {}
-        if status:
-            self._bucket = _Bucket(
-                float(status.get("maximumAvailable") or 0),
-                float(status.get("currentlyAvailable") or 0),
-                float(status.get("restoreRate") or 0),
-                self._clock(),
-            )
-        if cost.get("requestedQueryCost") is not None:
-            self._expected_cost[operation] = int(cost["requestedQueryCost"])
-
     def _throttle_wait(self, cost: dict[str, Any]) -> float:
         status = cost.get("throttleStatus") or {}
         rate = float(status.get("restoreRate") or 50.0)
@@ -297,20 +295,11 @@ class ShopifyClient:
         )
         return max(0.05, missing / rate)
 
-    def _pace(self, operation: str) -> None:
-        """Wait until the bucket should hold what this operation cost last time."""
-        expected = self._expected_cost.get(operation)
-        if expected is None:
-            return
-        available = self._bucket.estimate(self._clock())
-        if available < expected and self._bucket.restore_rate:
-            self._wait((expected - available) / self._bucket.restore_rate)
-
     def _backoff(self, attempt: int) -> float:
         return float(min(30.0, 0.25 * 2 ** (attempt - 1)) * (1 + random.random() * 0.25))
 
     def _wait(self, seconds: float) -> None:
-        self.usage.waited_seconds += seconds
+        self.usage.count_wait(seconds)
         self._sleep(seconds)
 
     def _describe(self, errors: list[dict[str, Any]]) -> str:
