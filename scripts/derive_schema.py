@@ -22,9 +22,17 @@ from typing import Any
 
 from graphql import build_client_schema, print_schema
 
-VERSIONS = ("2025-01", "2026-01", "2026-04", "2026-10")
+VERSIONS = ("2025-01", "2025-10", "2026-01", "2026-04", "2026-07", "2026-10")
 ROOT = Path(__file__).resolve().parent.parent
-DEFAULT_SOURCE = ROOT.parent / "shared" / "shopify-admin-schema"
+# ../shared/shopify-admin-schema beside the checkout (or beside the folder of worktrees).
+DEFAULT_SOURCE = next(
+    (
+        parent / "shared" / "shopify-admin-schema"
+        for parent in ROOT.parents
+        if (parent / "shared" / "shopify-admin-schema").is_dir()
+    ),
+    ROOT.parent / "shared" / "shopify-admin-schema",
+)
 DEFAULT_TARGET = ROOT / "reconciler" / "sandbox" / "schemas"
 
 NOTICE = """\

@@ -28,7 +28,7 @@ from graphql import (
 )
 
 from reconciler.sandbox.schema import SCHEMA_DIR, served_mutations, served_queries
-from reconciler.sandbox.versions import SUPPORTED_VERSIONS
+from reconciler.sandbox.versions import VERSIONS
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_OUTPUT = ROOT / "SANDBOX_COVERAGE.md"
@@ -73,7 +73,7 @@ def render() -> str:
     queries, mutations = set(served_queries()), set(served_mutations())
     summary: list[str] = []
     sections: list[str] = []
-    for version in SUPPORTED_VERSIONS:
+    for version in VERSIONS:
         roots = root_fields(version)
         counts: list[str] = []
         body: list[str] = [f"## {version}", ""]

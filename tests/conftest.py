@@ -15,6 +15,16 @@ from reconciler.sandbox import DEFAULT_TOKEN, Sandbox
 ROOT = Path(__file__).resolve().parent.parent
 DEMO_SNAPSHOT = ROOT / "examples" / "demo-store" / "store.json"
 
+# The suite's calendar. Which API versions Shopify supports depends on the date (12 months
+# each), so the suite fixes its date, and it serves the versions retired by then (2025-01,
+# 2025-10) as themselves because tests exercise their behaviour (compareQuantity, no
+# @idempotent). Every sandbox a test starts takes it: `Sandbox(snapshot, **CALENDAR)`, or
+# `reconciler sandbox serve *SERVE_CALENDAR`. Tests of the calendar itself change it with
+# `POST /__sandbox/calendar` (reset restores this) or start a sandbox with their own date.
+TODAY = "2026-12-02"
+CALENDAR: dict[str, Any] = {"today": TODAY, "serve_retired": ("all",)}
+SERVE_CALENDAR = ("--today", TODAY, "--serve-retired", "all")
+
 
 def demo_snapshot() -> dict[str, Any]:
     data: dict[str, Any] = json.loads(DEMO_SNAPSHOT.read_text())
@@ -63,7 +73,7 @@ class Store:
 
 @pytest.fixture(scope="session")
 def _sandbox() -> Iterator[Sandbox]:
-    with Sandbox(demo_snapshot()) as sandbox:
+    with Sandbox(demo_snapshot(), **CALENDAR) as sandbox:
         yield sandbox
 
 

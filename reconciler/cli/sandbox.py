@@ -38,6 +38,19 @@ def sandbox() -> None:
     show_default=True,
     help="Shop plan: sets the cost bucket size and restore rate.",
 )
+@click.option(
+    "--today",
+    metavar="YYYY-MM-DD",
+    help="The store's date, which decides the supported API versions (default: the clock).",
+)
+@click.option(
+    "--serve-retired",
+    "serve_retired",
+    multiple=True,
+    metavar="VERSION",
+    help="Serve a retired API version as itself instead of falling forward (repeatable, or "
+    "`all`). For tests of that version only: Shopify never does this.",
+)
 @click.option("--allow-remote", is_flag=True, help="Allow listening on a non-loopback address.")
 def sandbox_serve(
     host: str,
@@ -46,6 +59,8 @@ def sandbox_serve(
     snapshot_path: Path | None,
     token: str,
     plan: str,
+    today: str | None,
+    serve_retired: tuple[str, ...],
     allow_remote: bool,
 ) -> None:
     """Serve a sandbox store until interrupted (Ctrl-C or SIGTERM).
@@ -71,7 +86,15 @@ def sandbox_serve(
         if data is not None and snapshot_path is not None:
             snapshots.validate(data, str(snapshot_path))
         server = Sandbox(
-            data, host=host, port=port, db=db, token=token, plan=plan, allow_remote=allow_remote
+            data,
+            host=host,
+            port=port,
+            db=db,
+            token=token,
+            plan=plan,
+            today=today,
+            serve_retired=serve_retired,
+            allow_remote=allow_remote,
         )
     except (SnapshotError, ValueError, OSError) as exc:
         click.echo(f"Error: {exc}", err=True)
@@ -80,6 +103,11 @@ def sandbox_serve(
     click.echo(f"  SHOPIFY_STORE={server.url}")
     click.echo("  SHOPIFY_ACCESS_TOKEN=<the --token value>")
     click.echo(f"  Admin API: {server.url}/admin/api/<version>/graphql.json")
+    calendar = server.app.calendar.current
+    click.echo(
+        f"  API versions on {calendar.day().isoformat()}: {', '.join(calendar.served())} "
+        f"(others fall forward to {calendar.oldest_supported()})"
+    )
     origin = f"snapshot {snapshot_path}" if snapshot_path else f"db {db}" if db else "empty"
     click.echo(f"  store: {origin} {json.dumps(server.app.state.counts())}")
 

@@ -6,12 +6,13 @@ the sandbox is built as if it were Shopify, from Shopify's own schema.
 
 from .server import DEFAULT_TOKEN, Sandbox, SandboxApp
 from .snapshot import SnapshotError
-from .versions import LATEST_VERSION, SUPPORTED_VERSIONS
+from .versions import LATEST_VERSION, SUPPORTED_VERSIONS, VERSIONS
 
 __all__ = [
     "DEFAULT_TOKEN",
     "LATEST_VERSION",
     "SUPPORTED_VERSIONS",
+    "VERSIONS",
     "Sandbox",
     "SandboxApp",
     "SnapshotError",

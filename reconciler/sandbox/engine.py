@@ -31,6 +31,7 @@ from graphql import (
 from graphql.execution.values import get_variable_values
 
 from . import access
+from .calendar import Calendar, CalendarSetting
 from .context import RequestContext, Shop, Token
 from .cost import MAX_QUERY_COST, Bucket, ThrottleStatus, actual_cost, requested_cost
 from .faults import Faults
@@ -42,7 +43,7 @@ from .response import Response
 from .schema import schema_for
 from .state import State
 from .variables import variable_errors
-from .versions import RULES, resolve_version
+from .versions import RULES
 
 log = logging.getLogger(__name__)
 
@@ -130,7 +131,7 @@ class Engine:
         faults: Faults,
         bulk: Any,
         plan: str = "standard",
-        retired_versions: frozenset[str] = frozenset(),
+        calendar: CalendarSetting | None = None,
     ) -> None:
         self.state = state
         self.tokens = tokens
@@ -138,7 +139,7 @@ class Engine:
         self.faults = faults
         self.bulk = bulk
         self.plan = plan
-        self.retired_versions = retired_versions
+        self.calendar = calendar or CalendarSetting(Calendar())
         self.buckets: dict[str, Bucket] = {}
         self.stats = Stats()
 
@@ -166,7 +167,7 @@ class Engine:
     def _handle(
         self, url_version: str, token_value: str | None, raw_body: bytes, base_url: str
     ) -> Response:
-        version = resolve_version(url_version, self.retired_versions)
+        version = self.calendar.current.resolve(url_version)
         if version is None:
             return Response(404, {"errors": "Not Found"})
         # `unstable` is served by the newest schema but still announced as `unstable`.

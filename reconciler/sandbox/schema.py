@@ -21,7 +21,7 @@ from graphql import (
 )
 
 from . import bulk, resolvers
-from .versions import SUPPORTED_VERSIONS
+from .versions import VERSIONS
 
 SCHEMA_DIR = Path(__file__).parent / "schemas"
 _build_lock = threading.Lock()
@@ -85,7 +85,7 @@ def schema_for(version: str) -> GraphQLSchema:
         return _schema(version)
 
 
-def warm_up(versions: tuple[str, ...] = SUPPORTED_VERSIONS) -> threading.Thread:
+def warm_up(versions: tuple[str, ...] = VERSIONS) -> threading.Thread:
     """Build schemas in the background so the first request of each version is fast."""
 
     def build() -> None:

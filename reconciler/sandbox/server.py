@@ -19,6 +19,9 @@ Everything under ``/__sandbox/`` is the control plane (never part of Shopify's U
 ``POST /__sandbox/throttle`` ``{"plan": "plus"}`` and/or ``{"currentlyAvailable": 0}``
 ``POST /__sandbox/tokens``   ``{"token", "scopes": [...], "app": "name"}`` adds an app token
 ``GET  /__sandbox/history``  every inventory adjustment group (Shopify's inventory history)
+``GET|POST /__sandbox/calendar``  the sandbox's date and how each API version is served;
+                             ``{"today": "2026-12-02" | null, "serveRetired": ["2025-01"]}``
+                             (see `calendar`)
 ``GET  /__sandbox/bulk/<id>.jsonl``  a bulk operation's result file (no token, like
                              Shopify's signed storage URLs)
 =========================  ===================================================================
@@ -45,13 +48,15 @@ import re
 import shutil
 import tempfile
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
+from datetime import date
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
 from . import ids, snapshot
 from .bulk import BulkRunner
+from .calendar import Calendar, CalendarSetting, check_versions, parse_day
 from .context import ALL_SCOPES, Shop, Token
 from .cost import PLANS
 from .engine import Engine
@@ -61,7 +66,6 @@ from .response import Response
 from .schema import warm_up
 from .snapshot import SnapshotError
 from .state import State
-from .versions import SUPPORTED_VERSIONS
 
 log = logging.getLogger(__name__)
 
@@ -85,7 +89,7 @@ class SandboxApp:
         snapshot_data: dict[str, Any] | None = None,
         token: str = DEFAULT_TOKEN,
         plan: str = "standard",
-        retired_versions: frozenset[str] = frozenset(),
+        calendar: Calendar | None = None,
         data_dir: Path | None = None,
     ) -> None:
         if plan not in PLANS:
@@ -105,8 +109,9 @@ class SandboxApp:
         self.bulk = BulkRunner(self.state, bulk_dir)
         if snapshot_data is not None:
             snapshot.load(self.state, snapshot_data, validated=True)
+        self.calendar = CalendarSetting(calendar or Calendar())
         self.engine = Engine(
-            self.state, self.tokens, self._shop(), self.faults, self.bulk, plan, retired_versions
+            self.state, self.tokens, self._shop(), self.faults, self.bulk, plan, self.calendar
         )
 
     def _shop(self) -> Shop:
@@ -142,6 +147,7 @@ class SandboxApp:
         else:
             self.load(data)
         self.faults.clear()
+        self.calendar.restore()
         self.engine.buckets.clear()
         for value in [v for v in self.tokens if v != self.token]:
             del self.tokens[value]
@@ -163,7 +169,7 @@ class SandboxApp:
         if route == ("GET", "/__sandbox/health"):
             return 200, {
                 "ok": True,
-                "versions": list(SUPPORTED_VERSIONS),
+                "versions": list(self.calendar.current.served()),
                 "persistent": self.state.path != ":memory:",
                 **self.state.counts(),
             }
@@ -217,6 +223,10 @@ class SandboxApp:
                 value, scopes, str(spec.get("app", "reconciler-sandbox")), len(self.tokens) + 1
             )
             return 200, {"ok": True, "scopes": sorted(scopes)}
+        if route == ("GET", "/__sandbox/calendar"):
+            return 200, self.calendar.current.as_dict()
+        if route == ("POST", "/__sandbox/calendar"):
+            return 200, self.calendar.update(_object(body)).as_dict()
         if route == ("GET", "/__sandbox/history"):
             return 200, {"adjustmentGroups": self._history()}
         raise LookupError(path)  # pragma: no cover - _ROUTES and the branches above agree
@@ -291,6 +301,7 @@ _ROUTES: dict[str, tuple[str, ...]] = {
     "/__sandbox/throttle": ("POST",),
     "/__sandbox/tokens": ("POST",),
     "/__sandbox/history": ("GET",),
+    "/__sandbox/calendar": ("GET", "POST"),
 }
 
 
@@ -449,7 +460,8 @@ class Sandbox:
         db: str | None = None,
         token: str = DEFAULT_TOKEN,
         plan: str = "standard",
-        retired_versions: frozenset[str] = frozenset(),
+        today: date | str | None = None,
+        serve_retired: Iterable[str] = (),
         allow_remote: bool = False,
     ) -> None:
         if host not in LOOPBACK and not allow_remote:
@@ -457,11 +469,14 @@ class Sandbox:
                 f"refusing to listen on {host}: the sandbox serves loopback only "
                 "(pass allow_remote to override)"
             )
-        self.app = SandboxApp(db, snapshot_data, token, plan, retired_versions)
+        calendar = Calendar(
+            parse_day(today) if today is not None else None, check_versions(serve_retired)
+        )
+        self.app = SandboxApp(db, snapshot_data, token, plan, calendar)
         self.token = token
         self._server = _Server((host, port), self.app)
         self._thread: threading.Thread | None = None
-        warm_up()
+        warm_up(calendar.served())
 
     @property
     def url(self) -> str:

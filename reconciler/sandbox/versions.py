@@ -8,7 +8,6 @@ in docs/shopify-inventory-api.md.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from typing import Literal
 
@@ -21,9 +20,9 @@ class VersionRules:
     """What one API version does, beyond what its schema says."""
 
     name: str
-    # @idempotent: undefined in 2025-01, optional in 2026-01, required from 2026-04 (facts §7).
+    # @idempotent: undefined to 2025-10, optional in 2026-01, required from 2026-04 (facts §7).
     idempotency: Idempotency
-    # compareQuantity in 2025-01; changeFromQuantity optional in 2026-01, mandatory 2026-04 (§6).
+    # compareQuantity to 2025-10; changeFromQuantity optional in 2026-01, mandatory 2026-04 (§6).
     compare_and_set: CompareAndSet
     # ITEM_NOT_STOCKED_AT_LOCATION exists before 2026-10 (§1, changelog removal-of-...).
     item_not_stocked_error: bool
@@ -36,15 +35,22 @@ class VersionRules:
 
 RULES: dict[str, VersionRules] = {
     "2025-01": VersionRules("2025-01", "undefined", "compare_quantity", True, False, 1),
+    # 2025-10: still compareQuantity and no @idempotent (schema 2025-10); bulk concurrency 5
+    # arrived with 2026-01 (facts §1); groupObjects exists with default true (schema).
+    "2025-10": VersionRules("2025-10", "undefined", "compare_quantity", True, False, 1),
     "2026-01": VersionRules("2026-01", "optional", "change_from_optional", True, False, 5),
     "2026-04": VersionRules("2026-04", "required", "change_from_required", True, True, 5),
+    # 2026-07: 2026-04's rules; its schema drops inventorySetScheduledChanges and still lists
+    # ITEM_NOT_STOCKED_AT_LOCATION (removed in 2026-10).
+    "2026-07": VersionRules("2026-07", "required", "change_from_required", True, True, 5),
     "2026-10": VersionRules("2026-10", "required", "change_from_required", False, True, 5),
 }
 
-SUPPORTED_VERSIONS: tuple[str, ...] = tuple(sorted(RULES))
-LATEST_VERSION = SUPPORTED_VERSIONS[-1]
-
-_VERSION_RE = re.compile(r"^(\d{4})-(01|04|07|10)$")
+# Every version the sandbox carries a schema for, oldest first. Which of them Shopify supports
+# on a given day, and what answers the others, is the calendar's business (calendar.py).
+VERSIONS: tuple[str, ...] = tuple(sorted(RULES))
+SUPPORTED_VERSIONS = VERSIONS  # the former name, kept for callers
+LATEST_VERSION = VERSIONS[-1]
 
 # Mutations that document @idempotent support (schema 2026-01+ descriptions, facts §7).
 IDEMPOTENT_MUTATIONS = frozenset(
@@ -57,26 +63,3 @@ IDEMPOTENT_MUTATIONS = frozenset(
         "inventorySetScheduledChanges",
     }
 )
-
-
-def resolve_version(requested: str, retired: frozenset[str] = frozenset()) -> str | None:
-    """Map the version in the URL to the version that will serve it, as Shopify does.
-
-    Shopify serves an unsupported (too old) version with the oldest supported stable one
-    ("falls forward"), and answers 404 for something that is not a version at all. The sandbox
-    carries four versions; a real release it does not carry falls forward to the next one it
-    has, and `retired` versions (e.g. 2025-01 once it leaves support) fall forward too.
-    `unstable` is served by the latest version, and a URL without a version by the oldest
-    supported one (facts §12). Returns None for "404 Not Found".
-    """
-    available = [v for v in SUPPORTED_VERSIONS if v not in retired]
-    if requested == "":
-        return available[0] if available else None  # no version in the URL: the oldest
-    if requested == "unstable":
-        return LATEST_VERSION
-    if not _VERSION_RE.match(requested):
-        return None
-    for version in available:
-        if version >= requested:
-            return version
-    return None  # newer than anything released: not found

@@ -9,7 +9,16 @@ from urllib.parse import urlsplit
 
 from reconciler.errors import ConfigError
 
-SUPPORTED_VERSIONS: tuple[str, ...] = ("2025-01", "2026-01", "2026-04", "2026-10")
+# Every version the sandbox carries; Shopify itself supports four at a time and answers the
+# others with its oldest supported one (the client then stops: see ShopifyClient._check_version).
+SUPPORTED_VERSIONS: tuple[str, ...] = (
+    "2025-01",
+    "2025-10",
+    "2026-01",
+    "2026-04",
+    "2026-07",
+    "2026-10",
+)
 DEFAULT_VERSION = "2026-10"
 _SHOP_RE = re.compile(r"^[a-z0-9][a-z0-9-]*\.myshopify\.com$")
 _LOOPBACK_NAMES = ("localhost",)

@@ -14,7 +14,7 @@ import tempfile
 from pathlib import Path
 
 from reconciler.sandbox import Sandbox
-from tests.conftest import Store
+from tests.conftest import CALENDAR, Store
 
 from .runner import discover, run_case
 
@@ -22,7 +22,7 @@ from .runner import discover, run_case
 def main(names: list[str]) -> int:
     cases = [c for c in discover() if not names or c.name in names]
     failed = 0
-    with Sandbox() as sandbox, tempfile.TemporaryDirectory() as tmp:
+    with Sandbox(**CALENDAR) as sandbox, tempfile.TemporaryDirectory() as tmp:
         store = Store(sandbox)
         for case in cases:
             produced = run_case(case, store, Path(tmp))

@@ -2,8 +2,8 @@
 
 Every mutation test loads `SNAPSHOT` (through the control plane, over HTTP) so its numbers are
 its own: the demo store can change without breaking them. Documents are built per API version,
-as a real client must: ``@idempotent`` does not exist in 2025-01, is optional in 2026-01 and
-required from 2026-04.
+as a real client must: ``@idempotent`` does not exist before 2026-01 (2025-01, 2025-10), is
+optional in 2026-01 and required from 2026-04; `legacy` versions compare with compareQuantity.
 """
 
 from __future__ import annotations
@@ -11,9 +11,10 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
+from reconciler.sandbox import VERSIONS
 from tests.conftest import Store
 
-VERSIONS = ("2025-01", "2026-01", "2026-04", "2026-10")
+__all__ = ["VERSIONS"]
 NAMES = (
     "available",
     "committed",
@@ -160,9 +161,14 @@ AUTO = _Auto()
 Key = str | None | _Auto
 
 
+def legacy(version: str) -> bool:
+    """2025-01 and 2025-10: compareQuantity instead of changeFromQuantity, no @idempotent."""
+    return version < "2026-01"
+
+
 def idempotency_key(version: str, key: Key) -> str | None:
     if isinstance(key, _Auto):
-        return None if version == "2025-01" else str(uuid.uuid4())
+        return None if legacy(version) else str(uuid.uuid4())
     return key
 
 
@@ -283,8 +289,8 @@ def set_input(
     inp: dict[str, Any] = {"name": name, "reason": reason, "quantities": quantities}
     if reference is not None:
         inp["referenceDocumentUri"] = reference
-    legacy = version == "2025-01"
-    if legacy and all(r[3] is None for r in rows):
+    compare_quantity = legacy(version)
+    if compare_quantity and all(r[3] is None for r in rows):
         inp["ignoreCompareQuantity"] = True
     for inventory_item, location, quantity, expected in rows:
         row: dict[str, Any] = {
@@ -292,7 +298,7 @@ def set_input(
             "locationId": location,
             "quantity": quantity,
         }
-        if legacy:
+        if compare_quantity:
             if expected is not None:
                 row["compareQuantity"] = expected
         else:
@@ -315,7 +321,7 @@ def change(
         "locationId": location,
         "delta": delta,
     }
-    if version != "2025-01":
+    if not legacy(version):
         row["changeFromQuantity"] = expected
     if ledger is not None:
         row["ledgerDocumentUri"] = ledger
@@ -342,7 +348,7 @@ def terminal(
     ledger: str | None = None,
 ) -> dict[str, Any]:
     out: dict[str, Any] = {"locationId": location, "name": name}
-    if version != "2025-01":
+    if not legacy(version):
         out["changeFromQuantity"] = expected
     if ledger is not None:
         out["ledgerDocumentUri"] = ledger

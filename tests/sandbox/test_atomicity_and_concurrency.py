@@ -19,6 +19,7 @@ from tests.sandbox.mutation_support import (
     Shop,
     adjust_input,
     change,
+    legacy,
     move_change,
     move_input,
     mutation_document,
@@ -42,7 +43,7 @@ def _cap_error(path: list[str]) -> dict[str, Any]:
 @pytest.mark.parametrize("version", ["2025-01", "2026-04"])
 def test_the_250_element_cap_on_every_mutation_input(store: Store, version: str) -> None:
     shop = Shop.load(store)
-    key = None if version == "2025-01" else "k-cap"
+    key = None if legacy(version) else "k-cap"
     set_rows = set_input(version, [(B, MAIN, 9, None)] * 251)
     adjust_rows = adjust_input("available", [change(version, B, MAIN, 1)] * 251)
     move_rows = move_input(

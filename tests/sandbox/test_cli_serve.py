@@ -15,7 +15,7 @@ import requests
 from click.testing import CliRunner
 
 from reconciler.cli import main
-from tests.conftest import DEMO_SNAPSHOT, demo_snapshot
+from tests.conftest import DEMO_SNAPSHOT, SERVE_CALENDAR, demo_snapshot
 
 PREFIX = "Sandbox store listening on "
 
@@ -33,7 +33,17 @@ class Served:
 
 def serve(*args: str) -> Served:
     process = subprocess.Popen(
-        [sys.executable, "-m", "reconciler", "sandbox", "serve", "--port", "0", *args],
+        [
+            sys.executable,
+            "-m",
+            "reconciler",
+            "sandbox",
+            "serve",
+            "--port",
+            "0",
+            *SERVE_CALENDAR,
+            *args,
+        ],
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,

@@ -14,9 +14,9 @@ from typing import Any
 
 import pytest
 
+from reconciler.sandbox import VERSIONS
 from tests.conftest import Store
 
-VERSIONS = ("2025-01", "2026-01", "2026-04", "2026-10")
 ITEM = "gid://shopify/InventoryItem/43729030"
 EAST = "gid://shopify/Location/68509171945"
 STATIC_KEYS = ["message", "locations", "path", "extensions"]

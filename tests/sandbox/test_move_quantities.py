@@ -16,6 +16,7 @@ from tests.sandbox.mutation_support import (
     A,
     B,
     Shop,
+    legacy,
     move_change,
     move_input,
     quantity_document,
@@ -236,7 +237,7 @@ def test_move_reference_document_is_required_and_checked(store: Store, version: 
         )
     )
     missing = {"reason": "correction", "changes": [change]}
-    key = None if version == "2025-01" else "k-missing-reference"
+    key = None if legacy(version) else "k-missing-reference"
     variables: dict[str, object] = {"input": missing}
     if key is not None:
         variables["key"] = key

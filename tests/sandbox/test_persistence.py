@@ -14,7 +14,7 @@ import pytest
 import requests
 
 from reconciler.sandbox import DEFAULT_TOKEN, Sandbox, SnapshotError
-from tests.conftest import demo_snapshot
+from tests.conftest import CALENDAR, demo_snapshot
 
 ITEM = "gid://shopify/InventoryItem/43729030"
 EAST = "gid://shopify/Location/68509171945"
@@ -83,7 +83,7 @@ def finished(sandbox: Sandbox, gid: str) -> dict[str, Any]:
 def test_state_survives_a_restart_without_snapshot(tmp_path: Path) -> None:
     db = str(tmp_path / "store.sqlite")
     key = str(uuid.uuid4())
-    with Sandbox(demo_snapshot(), db=db) as first:
+    with Sandbox(demo_snapshot(), db=db, **CALENDAR) as first:
         adjusted = gql(first, ADJUST, {"input": ADJUST_INPUT, "key": key})
         payload = adjusted["data"]["inventoryAdjustQuantities"]
         assert payload["userErrors"] == []
@@ -100,7 +100,7 @@ def test_state_survives_a_restart_without_snapshot(tmp_path: Path) -> None:
         snapshot_before = control(first, "GET", "snapshot")
     assert Path(f"{db}.bulk").is_dir()
 
-    with Sandbox(db=db) as second:  # no snapshot: carry on with the file
+    with Sandbox(db=db, **CALENDAR) as second:  # no snapshot: carry on with the file
         assert quantities(second) == {"available": 12, "on_hand": 12, "incoming": 48}
         assert control(second, "GET", "history") == history
         assert control(second, "GET", "snapshot") == snapshot_before
@@ -123,7 +123,7 @@ def test_state_survives_a_restart_without_snapshot(tmp_path: Path) -> None:
 
 def test_an_operation_left_unfinished_fails_on_the_next_start(tmp_path: Path) -> None:
     db = str(tmp_path / "store.sqlite")
-    with Sandbox(demo_snapshot(), db=db) as first:
+    with Sandbox(demo_snapshot(), db=db, **CALENDAR) as first:
         control(first, "POST", "bulk", {"hold": "RUNNING"})
         gid = gql(first, RUN, {"query": EXPORT})["data"]["bulkOperationRunQuery"]["bulkOperation"][
             "id"
@@ -131,7 +131,7 @@ def test_an_operation_left_unfinished_fails_on_the_next_start(tmp_path: Path) ->
         deadline = time.monotonic() + 20
         while gql(first, POLL, {"id": gid})["data"]["bulkOperation"]["status"] != "RUNNING":
             assert time.monotonic() < deadline
-    with Sandbox(db=db) as second:
+    with Sandbox(db=db, **CALENDAR) as second:
         operation = gql(second, POLL, {"id": gid})["data"]["bulkOperation"]
         assert operation == {
             "id": gid,
@@ -152,35 +152,35 @@ def test_an_operation_left_unfinished_fails_on_the_next_start(tmp_path: Path) ->
 
 def test_a_restart_with_a_snapshot_replaces_the_stored_state(tmp_path: Path) -> None:
     db = str(tmp_path / "store.sqlite")
-    with Sandbox(demo_snapshot(), db=db) as first:
+    with Sandbox(demo_snapshot(), db=db, **CALENDAR) as first:
         gql(first, ADJUST, {"input": ADJUST_INPUT, "key": str(uuid.uuid4())})
         assert quantities(first)["available"] == 12
-    with Sandbox(demo_snapshot(), db=db) as second:
+    with Sandbox(demo_snapshot(), db=db, **CALENDAR) as second:
         assert quantities(second)["available"] == 15
         assert control(second, "GET", "history") == {"adjustmentGroups": []}
 
 
 def test_an_invalid_snapshot_at_restart_leaves_the_file_alone(tmp_path: Path) -> None:
     db = str(tmp_path / "store.sqlite")
-    with Sandbox(demo_snapshot(), db=db) as first:
+    with Sandbox(demo_snapshot(), db=db, **CALENDAR) as first:
         gql(first, ADJUST, {"input": ADJUST_INPUT, "key": str(uuid.uuid4())})
     bad = demo_snapshot()
     bad["locations"].append(bad["locations"][0])
     with pytest.raises(SnapshotError) as caught:
-        Sandbox(bad, db=db)
+        Sandbox(bad, db=db, **CALENDAR)
     assert caught.value.problems == [
         "$.locations[3].id: duplicate location id gid://shopify/Location/68509171945 "
         "(also at $.locations[0])"
     ]
-    with Sandbox(db=db) as again:
+    with Sandbox(db=db, **CALENDAR) as again:
         assert quantities(again)["available"] == 12
 
 
 def test_reset_of_a_store_started_without_snapshot_empties_it(tmp_path: Path) -> None:
     db = str(tmp_path / "store.sqlite")
-    with Sandbox(demo_snapshot(), db=db):
+    with Sandbox(demo_snapshot(), db=db, **CALENDAR):
         pass
-    with Sandbox(db=db) as restarted:
+    with Sandbox(db=db, **CALENDAR) as restarted:
         assert control(restarted, "GET", "health")["items"] == 30
         assert control(restarted, "POST", "reset") == {
             "ok": True,

@@ -14,9 +14,9 @@ from typing import Any
 
 import pytest
 
+from reconciler.sandbox import VERSIONS
 from tests.conftest import Store, demo_snapshot
 
-VERSIONS = ("2025-01", "2026-01", "2026-04", "2026-10")
 EAST, WEST, PORTLAND = 68509171945, 68509204713, 68509237481
 RED_S = 43729030  # TSHIRT-RED-S: levels at East, West, Portland
 BLK_S = 43729033  # TSHIRT-BLK-S: levels at East, West

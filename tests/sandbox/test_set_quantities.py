@@ -26,6 +26,7 @@ from tests.sandbox.mutation_support import (
     B,
     F,
     Shop,
+    legacy,
     rows,
     set_input,
 )
@@ -358,7 +359,7 @@ def _on_hand_rows(
             "locationId": location,
             "quantity": quantity,
         }
-        if version != "2025-01":
+        if not legacy(version):
             row["changeFromQuantity"] = expected
         out.append(row)
     return out

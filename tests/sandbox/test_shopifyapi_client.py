@@ -19,9 +19,10 @@ from urllib.parse import urlparse
 import pytest
 import shopify
 
+from reconciler.sandbox import VERSIONS
 from tests.conftest import Store
+from tests.sandbox.mutation_support import legacy
 
-VERSIONS = ("2025-01", "2026-01", "2026-04", "2026-10")
 ITEM = "gid://shopify/InventoryItem/43729033"
 EAST = "gid://shopify/Location/68509171945"
 
@@ -89,7 +90,7 @@ def test_set_quantities_per_version(connect: Any, version: str) -> None:
     """The document differs per version; the client and the sandbox agree on each."""
     connect(version)
     row: dict[str, Any] = {"inventoryItemId": ITEM, "locationId": EAST, "quantity": 30}
-    if version == "2025-01":
+    if legacy(version):
         document = """mutation Set($input: InventorySetQuantitiesInput!) {
           inventorySetQuantities(input: $input) { inventoryAdjustmentGroup { changes { name delta } } userErrors { message } } }"""
         value: dict[str, Any] = {

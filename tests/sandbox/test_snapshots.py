@@ -16,7 +16,7 @@ import pytest
 import requests
 import yaml
 
-from reconciler.sandbox import SnapshotError
+from reconciler.sandbox import VERSIONS, SnapshotError
 from reconciler.sandbox import snapshot as snapshots
 from reconciler.sandbox.state import State
 from tests.conftest import DEMO_SNAPSHOT, Store, demo_snapshot
@@ -389,7 +389,7 @@ def test_health_reports_counts_and_persistence(store: Store) -> None:
     health = store.control("GET", "health")
     assert health == {
         "ok": True,
-        "versions": ["2025-01", "2026-01", "2026-04", "2026-10"],
+        "versions": list(VERSIONS),
         "persistent": False,
         "locations": 3,
         "items": 30,

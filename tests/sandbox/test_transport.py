@@ -17,10 +17,9 @@ from gql import Client, GraphQLRequest
 from gql.transport.exceptions import TransportQueryError
 from gql.transport.requests import RequestsHTTPTransport
 
-from reconciler.sandbox import Sandbox
-from tests.conftest import Store, demo_snapshot
+from reconciler.sandbox import VERSIONS, Sandbox
+from tests.conftest import TODAY, Store, demo_snapshot
 
-VERSIONS = ("2025-01", "2026-01", "2026-04", "2026-10")
 UNAUTHORIZED = {
     "errors": "[API] Invalid API key or access token (unrecognized login or wrong password)"
 }
@@ -114,11 +113,9 @@ def test_a_malformed_or_unreleased_version_is_404(store: Store, version: str) ->
 @pytest.mark.parametrize(
     ("asked", "served"),
     [
-        ("2024-10", "2025-01"),
-        ("2019-04", "2025-01"),
+        ("2024-10", "2026-01"),
+        ("2019-04", "2026-01"),
         ("2025-04", "2026-01"),
-        ("2025-10", "2026-01"),
-        ("2026-07", "2026-10"),
     ],
 )
 def test_a_version_the_sandbox_does_not_carry_falls_forward(
@@ -133,7 +130,7 @@ def test_a_version_the_sandbox_does_not_carry_falls_forward(
 @pytest.fixture(scope="module")
 def retired() -> Iterator[Sandbox]:
     """A store on which 2025-01 has left support (as it has on Shopify since 2026)."""
-    with Sandbox(demo_snapshot(), retired_versions=frozenset({"2025-01"})) as sandbox:
+    with Sandbox(demo_snapshot(), today=TODAY) as sandbox:
         yield sandbox
 
 
@@ -286,5 +283,5 @@ def test_a_url_without_a_version_is_served_by_the_oldest_supported_version(store
         timeout=30,
     )
     assert response.status_code == 200
-    assert response.headers["X-Shopify-API-Version"] == "2025-01"
+    assert response.headers["X-Shopify-API-Version"] == "2026-01"
     assert response.json()["data"] == {"shop": {"name": "Northwind Outfitters"}}
