@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.apply.conftest import Workspace
+from tests.apply.conftest import Workspace, workspace  # noqa: F401  (a folder without git)
 from tests.conftest import Store
 
 # Commits get fixed authors and dates; no global or system git configuration leaks in.
