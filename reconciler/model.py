@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any
+from typing import Any, NamedTuple
 
 # -- quantity names (Shopify's eight; facts §3.1) ---------------------------------------------
 
@@ -90,16 +90,47 @@ class Source:
 # -- desired state (from manifests) ------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
-class DesiredLevel:
-    """What one item should be at one location; only declared names are managed."""
+class DesiredLevel(NamedTuple):
+    """What one item should be at one location; only declared names are managed.
 
-    location: str  # exact location name, or an alias from the config
+    A plan holds a million of these, so it is a named tuple (immutable, and made four times
+    faster than a frozen dataclass), and where it was declared is kept as plain fields (the
+    file name is shared; `quantity_lines` is empty when every quantity sits on the level's own
+    line, as in `East: {available: 5}`): `Source`s are made only when asked for.
+    """
+
+    location: str  # exact location name (aliases already resolved)
     stocked: bool  # False: the item must not be stocked here
     quantities: Mapping[str, int]
-    source: Source
-    quantity_sources: Mapping[str, Source] = field(default_factory=dict)
+    file: str
+    line: int
+    path: str  # e.g. items[3].levels["East Warehouse"]
+    quantity_lines: tuple[int, ...] = ()  # per declared quantity, in order; () = all on `line`
     reason: str | None = None  # overrides the item's / file's reason
+
+    @property
+    def source(self) -> Source:
+        return Source(self.file, self.line, self.path)
+
+    @property
+    def quantity_sources(self) -> dict[str, Source]:
+        lines = self.quantity_lines or (self.line,) * len(self.quantities)
+        return {
+            name: Source(self.file, line, f"{self.path}.{name}")
+            for name, line in zip(self.quantities, lines, strict=True)
+        }
+
+    @classmethod
+    def at(
+        cls,
+        source: Source,
+        location: str,
+        quantities: Mapping[str, int],
+        stocked: bool = True,
+        reason: str | None = None,
+    ) -> DesiredLevel:
+        """A level declared at `source`, its quantities on the same line (tests, tools)."""
+        return cls(location, stocked, quantities, source.file, source.line, source.path, (), reason)
 
 
 @dataclass(frozen=True, slots=True)

@@ -2,13 +2,16 @@
 
 Runs only on documents that passed every check, so it converts without re-checking: costs and
 weights become exact `Decimal`s, quantities `int`s, location aliases are replaced by the names
-they stand for, and every item, attribute, level and quantity carries the `Source` (file, line,
-address) it was declared at, so a plan can say where each desired value came from.
+they stand for, and every item, attribute, level and quantity knows the file, line and address
+it was declared at, so a plan can say where each desired value came from.
+
+A million levels pass through here, so the per-level work is kept small: location names and
+quantity names are shared strings, and a level's address is its item's plus a cached key.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from decimal import Decimal
 from typing import Any
 
@@ -23,55 +26,100 @@ from reconciler.model import (
     Weight,
 )
 
-from . import codes
-from .address import Pointer
+from . import address, codes
 from .resolve import Resolved
 
 
-def build(docs: list[Resolved], aliases: Mapping[str, str]) -> DesiredState:
-    items: list[DesiredItem] = []
-    for doc in docs:
+class Builder:
+    """Collects the items of each valid document, in order, then the state."""
+
+    def __init__(self, aliases: Mapping[str, str]) -> None:
+        self.aliases = dict(aliases)
+        self.items: list[DesiredItem] = []
+        self.files: list[ManifestFile] = []
+        self._names: dict[str, str] = {}  # one string per location name
+        self._keys: dict[str, str] = {}  # level key → its address suffix
+
+    def add(self, doc: Resolved) -> None:
+        self.files.append(ManifestFile(doc.file, doc.sha256))
+        self.items.extend(self._items(doc))
+
+    def state(self) -> DesiredState:
+        return DesiredState(tuple(self.items), tuple(self.files), self.aliases)
+
+    def _items(self, doc: Resolved) -> Iterator[DesiredItem]:
         file_reason = doc.value.get("reason") or codes.DEFAULT_REASON
+        lines = doc.lines
         for position, item in enumerate(doc.value.get("items") or ()):
-            items.append(_item(doc, ("items", position), item, file_reason, aliases))
-    return DesiredState(
-        items=tuple(items),
-        files=tuple(ManifestFile(doc.file, doc.sha256) for doc in docs),
-        location_aliases=dict(aliases),
-    )
+            here: tuple[str | int, ...] = ("items", position)
+            where = address.index("items", position)
+            attributes: dict[str, Any] = {}
+            attribute_sources: dict[str, Source] = {}
+            for name in ATTRIBUTES:
+                if name in item:
+                    attributes[name] = attribute(name, item[name])
+                    attribute_sources[name] = Source(
+                        doc.file, lines[(*here, name)], address.field(where, name)
+                    )
+            levels = tuple(
+                self._level(doc, here, where, key, level)
+                for key, level in (item.get("levels") or {}).items()
+            )
+            yield DesiredItem(
+                sku=item["sku"],
+                id=item.get("id"),
+                attributes=attributes,
+                levels=levels,
+                reason=item.get("reason") or file_reason,
+                source=Source(doc.file, lines[here], where),
+                attribute_sources=attribute_sources,
+            )
+
+    def _level(
+        self,
+        doc: Resolved,
+        item: tuple[str | int, ...],
+        item_where: str,
+        key: str,
+        level: dict[str, Any],
+    ) -> DesiredLevel:
+        here = (*item, "levels", key)
+        lines = doc.lines
+        line = lines[here]
+        quantities: dict[str, int] = {}
+        quantity_lines: list[int] = []
+        moved = False  # a quantity on another line than the level's key
+        for name, value in level.items():
+            canonical = _QUANTITY_NAMES.get(name)
+            if canonical is not None:
+                quantities[canonical] = value
+                quantity_line = lines[(*here, name)]
+                quantity_lines.append(quantity_line)
+                moved = moved or quantity_line != line
+        suffix = self._keys.get(key)
+        if suffix is None:
+            suffix = self._keys[key] = address.key(address.field("", "levels"), key)
+        location = self.aliases.get(key, key)
+        return DesiredLevel(
+            self._names.setdefault(location, location),
+            level.get("stocked", True),
+            quantities,
+            doc.file,
+            line,
+            f"{item_where}.{suffix}",
+            tuple(quantity_lines) if moved else (),
+            level.get("reason"),
+        )
 
 
-def _source(doc: Resolved, pointer: Pointer) -> Source:
-    spot = doc.spots[pointer]
-    return Source(doc.file, spot.line, spot.address or "$")
+_QUANTITY_NAMES = {name: name for name in DECLARABLE}  # one shared string per name
 
 
-def _item(
-    doc: Resolved,
-    here: Pointer,
-    item: dict[str, Any],
-    file_reason: str,
-    aliases: Mapping[str, str],
-) -> DesiredItem:
-    attributes: dict[str, Any] = {}
-    attribute_sources: dict[str, Source] = {}
-    for name in ATTRIBUTES:
-        if name in item:
-            attributes[name] = attribute(name, item[name])
-            attribute_sources[name] = _source(doc, (*here, name))
-    levels = tuple(
-        _level(doc, (*here, "levels", key), key, level, aliases)
-        for key, level in (item.get("levels") or {}).items()
-    )
-    return DesiredItem(
-        sku=item["sku"],
-        id=item.get("id"),
-        attributes=attributes,
-        levels=levels,
-        reason=item.get("reason") or file_reason,
-        source=_source(doc, here),
-        attribute_sources=attribute_sources,
-    )
+def build(docs: list[Resolved], aliases: Mapping[str, str]) -> DesiredState:
+    builder = Builder(aliases)
+    for doc in docs:
+        builder.add(doc)
+    return builder.state()
 
 
 def attribute(name: str, value: Any) -> Any:
@@ -85,21 +133,3 @@ def attribute(name: str, value: Any) -> Any:
     if name == "harmonizedSystemCode" and value is not None:
         return str(value)
     return value
-
-
-def _level(
-    doc: Resolved,
-    here: Pointer,
-    key: str,
-    level: dict[str, Any],
-    aliases: Mapping[str, str],
-) -> DesiredLevel:
-    quantities = {name: int(level[name]) for name in DECLARABLE if name in level}
-    return DesiredLevel(
-        location=aliases.get(key, key),
-        stocked=level.get("stocked", True),
-        quantities=quantities,
-        source=_source(doc, here),
-        quantity_sources={name: _source(doc, (*here, name)) for name in quantities},
-        reason=level.get("reason"),
-    )

@@ -19,9 +19,11 @@ of proportion to what the file spells out.
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import os
 import re
+import stat
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -106,34 +108,70 @@ def discover(paths: list[Path]) -> Found:
 
     Directories are walked recursively in sorted order, skipping hidden entries (``.git``).
     A file called reconciler.yaml is a config file, never a manifest: walks skip it, and one
-    named directly is returned among ``configs``. A path named twice is read once.
+    named directly is returned among ``configs``. A path named twice is read once. Symbolic
+    links to directories are not followed; a YAML name that is not a regular file (a named
+    pipe, a socket, a device, a symbolic link that loops) is reported, never opened.
     """
     manifests: list[Path] = []
     configs: list[Path] = []
-    seen: set[Path] = set()
+    seen: set[str] = set()
     problems: list[Problem] = []
 
     def add(path: Path, into: list[Path]) -> None:
-        key = path.resolve()
+        key = os.path.realpath(path)  # never raises, even on a loop (Path.resolve does)
         if key not in seen:
             seen.add(key)
             into.append(path)
 
     for path in paths:
         name = display_name(path)
-        if path.is_dir():
+        kind = file_kind(path)
+        if kind == "directory":
             inside = sorted(_walk(path), key=lambda p: p.relative_to(path).as_posix())
             if not inside:
                 problems.append(Problem(f"no *.yaml or *.yml files in directory {name}", name))
             for file in inside:
-                add(file, manifests)
-        elif path.is_file():
+                kind = file_kind(file)
+                if kind == "file":
+                    add(file, manifests)
+                else:
+                    problems.append(Problem(_NOT_A_FILE[kind], display_name(file)))
+        elif kind == "file":
             add(path, configs if path.name == CONFIG_NAME else manifests)
-        elif path.exists():
-            problems.append(Problem("not a regular file or directory", name))
         else:
-            problems.append(Problem("no such file or directory", name))
+            problems.append(Problem(_NOT_A_FILE[kind], name))
     return Found(manifests, configs, problems)
+
+
+_NOT_A_FILE: dict[str, str] = {
+    "missing": "no such file or directory",
+    "loop": "a symbolic link that loops (too many levels of symbolic links); fix or remove it",
+    "fifo": "a named pipe (FIFO), not a regular file; manifests must be regular files",
+    "socket": "a socket, not a regular file; manifests must be regular files",
+    "device": "a device file, not a regular file; manifests must be regular files",
+    "other": "not a regular file or directory",
+}
+
+
+def file_kind(path: Path) -> str:
+    """What `path` is once symbolic links are followed: file, directory, or why it is neither."""
+    try:
+        mode = os.stat(path).st_mode
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            return "loop"
+        return "missing" if exc.errno in (errno.ENOENT, errno.ENOTDIR) else "other"
+    if stat.S_ISREG(mode):
+        return "file"
+    if stat.S_ISDIR(mode):
+        return "directory"
+    if stat.S_ISFIFO(mode):
+        return "fifo"
+    if stat.S_ISSOCK(mode):
+        return "socket"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "device"
+    return "other"
 
 
 def _walk(directory: Path) -> Iterator[Path]:
@@ -149,30 +187,60 @@ def _walk(directory: Path) -> Iterator[Path]:
 
 def read(path: Path) -> tuple[Document | None, list[Problem]]:
     """Read and compose one file; problems carry file:line and say what to do."""
+    data, problems = read_bytes(path)
+    if data is None:
+        return None, problems
+    return parse(data, display_name(path))
+
+
+def read_bytes(path: Path) -> tuple[bytes | None, list[Problem]]:
+    """A regular file's bytes, within MAX_FILE_BYTES. Opened without blocking and checked
+    after opening, so a named pipe or device put in a file's place is refused, never read."""
     name = display_name(path)
     try:
-        size = path.stat().st_size
-        if size > MAX_FILE_BYTES:
+        descriptor = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            return None, [Problem(_NOT_A_FILE["loop"], name)]
+        return None, [Problem(f"cannot read file: {exc.strerror or exc}", name)]
+    try:
+        info = os.fstat(descriptor)
+        if not stat.S_ISREG(info.st_mode):
+            kind = file_kind(path)
+            return None, [Problem(_NOT_A_FILE[kind if kind != "file" else "other"], name)]
+        if info.st_size > MAX_FILE_BYTES:
             return None, [
                 Problem(
-                    f"file is {size:,} bytes, over the {MAX_FILE_BYTES:,}-byte limit; split it",
+                    f"file is {info.st_size:,} bytes, over the {MAX_FILE_BYTES:,}-byte limit; "
+                    "split it",
                     name,
                     1,
                 )
             ]
-        data = path.read_bytes()
+        with os.fdopen(descriptor, "rb", closefd=False) as stream:
+            return stream.read(MAX_FILE_BYTES + 1), []
     except OSError as exc:
         return None, [Problem(f"cannot read file: {exc.strerror or exc}", name)]
-    return parse(data, name)
+    finally:
+        os.close(descriptor)
 
 
 def parse(data: bytes, name: str) -> tuple[Document | None, list[Problem]]:
+    """Bytes → the file's node tree (None with problems when it cannot be read as YAML)."""
     digest = hashlib.sha256(data).hexdigest()
+    text, problems = decode(data, name)
+    if text is None:
+        return None, problems
+    return compose(text, name, digest)
+
+
+def decode(data: bytes, name: str) -> tuple[str | None, list[Problem]]:
+    """UTF-8 text (a BOM is dropped), or why the bytes are not a YAML text file."""
     if b"\x00" in data:
         line = data[: data.index(b"\x00")].count(b"\n") + 1
         return None, [Problem("binary data (a NUL byte), not a YAML text file", name, line)]
     try:
-        text = data.decode("utf-8-sig")
+        return data.decode("utf-8-sig"), []
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
         column = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
@@ -184,6 +252,10 @@ def parse(data: bytes, name: str) -> tuple[Document | None, list[Problem]]:
                 line,
             )
         ]
+
+
+def compose(text: str, name: str, digest: str) -> tuple[Document | None, list[Problem]]:
+    """Text → our node tree, with every YAML-level refusal (syntax, tags, aliases, depth)."""
     try:
         composed = _compose(text)
     except yaml.MarkedYAMLError as exc:
@@ -219,6 +291,11 @@ if yaml.__with_libyaml__:  # libyaml composes ~50x faster; same node graph, same
         yaml_implicit_resolvers = _NO_IMPLICIT_TYPES
 
     _FastLoader = _CLoader
+
+
+def parser_class() -> type[Any]:
+    """The fastest loader class at hand (libyaml's when present), for its event stream."""
+    return _FastLoader if _FastLoader is not None else _Loader
 
 
 def _compose(text: str) -> yaml.Node | None:

@@ -11,9 +11,9 @@ stays 10.1). Quoted and block scalars are always text.
 Anything the schema does not know (a misspelt key) is typed by YAML 1.2 core rules, only so
 that messages can say what was found.
 
-Every place gets a `Spot`: its line (for a mapping member, the key's line) and its readable
-address. Problems that come from the YAML itself rather than from the schema (duplicate keys,
-keys that are not text, ambiguous numbers) are reported here.
+Every place gets a line (for a mapping member, the key's line); its readable address is worked
+out from the schema when needed. Problems that come from the YAML itself rather than from the
+schema (duplicate keys, keys that are not text, ambiguous numbers) are reported here.
 """
 
 from __future__ import annotations
@@ -42,37 +42,61 @@ MAX_DIGITS = 100  # far beyond any bound we check; keeps int() away from its own
 class Spot:
     line: int
     address: str  # "" for the document itself
-    node: Node
+    node: Node | None  # as written; only documents read through the node tree have it
 
 
 @dataclass(slots=True)
 class Resolved:
-    """One document, typed: its value, where each place is, and what was wrong at this stage."""
+    """One document, typed: its value, the line of each place, and what was wrong so far.
+
+    `lines` holds a line for every place (for a mapping member, its key's line); readable
+    addresses are worked out from the schema only when a message or a Source needs one.
+    `nodes` (the scalars and collections as written) exists only for documents read through
+    the node tree, where explain.py may quote how a value was written.
+    """
 
     file: str
     sha256: str
     value: Any
-    spots: dict[Pointer, Spot] = field(default_factory=dict)
+    view: SchemaView
+    lines: dict[Pointer, int] = field(default_factory=dict)
+    nodes: dict[Pointer, Node] | None = None
     problems: list[Problem] = field(default_factory=list)
     flagged: set[Pointer] = field(default_factory=set)  # places already reported
 
-    def spot(self, pointer: Pointer) -> Spot:
-        """The place itself, else its nearest parent that has one."""
-        while pointer not in self.spots:
+    def known(self, pointer: Pointer) -> Pointer:
+        """The place itself, else its nearest parent that has a line."""
+        while pointer not in self.lines:
             pointer = pointer[:-1]
-        return self.spots[pointer]
+        return pointer
+
+    def spot(self, pointer: Pointer) -> Spot:
+        pointer = self.known(pointer)
+        node = self.nodes.get(pointer) if self.nodes is not None else None
+        return Spot(self.lines[pointer], self.address(pointer), node)
+
+    def address(self, pointer: Pointer) -> str:
+        """``items[3].levels["East Warehouse"].available``: data keys quoted, fields dotted."""
+        place, where = self.view.top(), ""
+        for part in pointer:
+            if isinstance(part, int):
+                where, place = address.index(where, part), self.view.element(place)
+            else:
+                step = address.key if place.is_map else address.field
+                where, place = step(where, part), self.view.member(place, part)
+        return where
 
     def problem(self, pointer: Pointer, message: str) -> Problem:
-        spot = self.spot(pointer)
-        return Problem(message, self.file, spot.line, spot.address or None)
+        pointer = self.known(pointer)
+        return Problem(message, self.file, self.lines[pointer], self.address(pointer) or None)
 
 
 def resolve(document: Document, view: SchemaView) -> Resolved:
     assert document.root is not None
-    resolved = Resolved(document.file, document.sha256, None)
+    resolved = Resolved(document.file, document.sha256, None, view, nodes={})
     walker = _Walker(resolved, view)
-    resolved.spots[()] = Spot(document.root.line, "", document.root)
-    resolved.value = walker.value(document.root, view.top(), (), "")
+    walker.place((), document.root.line, document.root)
+    resolved.value = walker.value(document.root, view.top(), ())
     return resolved
 
 
@@ -81,24 +105,30 @@ class _Walker:
         self.resolved = resolved
         self.view = view
 
-    def value(self, node: Node, place: Place, pointer: Pointer, where: str) -> Any:
+    def place(self, pointer: Pointer, line: int, node: Node) -> None:
+        self.resolved.lines[pointer] = line
+        assert self.resolved.nodes is not None
+        self.resolved.nodes[pointer] = node
+
+    def value(self, node: Node, place: Place, pointer: Pointer) -> Any:
         if isinstance(node, Scalar):
-            return self.scalar(node, place.types, pointer)
+            value, problem = scalar(node.text, node.plain, place.types)
+            if problem is not None:
+                self.report(pointer, problem)
+            return value
         if isinstance(node, SequenceNode):
             element = self.view.element(place)
             out: list[Any] = []
             for position, item in enumerate(node.items):
                 child = (*pointer, position)
-                child_where = address.index(where, position)
-                self.resolved.spots[child] = Spot(item.line, child_where, item)
-                out.append(self.value(item, element, child, child_where))
+                self.place(child, item.line, item)
+                out.append(self.value(item, element, child))
             return out
-        return self.mapping(node, place, pointer, where)
+        return self.mapping(node, place, pointer)
 
-    def mapping(self, node: MappingNode, place: Place, pointer: Pointer, where: str) -> Any:
+    def mapping(self, node: MappingNode, place: Place, pointer: Pointer) -> Any:
         out: dict[str, Any] = {}
         first_line: dict[str, int] = {}
-        as_field = not place.is_map
         for entry in node.entries:
             if not isinstance(entry.key, Scalar):
                 kind = "a list" if isinstance(entry.key, SequenceNode) else "a mapping"
@@ -116,65 +146,59 @@ class _Walker:
                 )
                 continue
             child = (*pointer, name)
-            child_where = address.field(where, name) if as_field else address.key(where, name)
             if name in out:
                 self.report(
                     child,
                     f"duplicate key: already declared at line {first_line[name]}; YAML would keep "
                     "only one of them, so merge the two into one entry",
                     line=entry.key.line,
-                    where=child_where,
                     flag=False,
                 )
                 continue
             first_line[name] = entry.key.line
-            self.resolved.spots[child] = Spot(entry.key.line, child_where, entry.value)
-            out[name] = self.value(entry.value, self.view.member(place, name), child, child_where)
+            self.place(child, entry.key.line, entry.value)
+            out[name] = self.value(entry.value, self.view.member(place, name), child)
         return out
 
-    def scalar(self, node: Scalar, types: frozenset[str], pointer: Pointer) -> Any:
-        if not node.plain:
-            return node.text
-        text = node.text
-        if text in NULLS:
-            return None
-        if "boolean" in types and (text in TRUES or text in FALSES):
-            return text in TRUES
-        if "string" in types:
-            return text
-        if types & {"integer", "number"} and INTEGER.match(text):
-            digits = text.lstrip("+-")
-            if len(digits) > MAX_DIGITS:
-                self.report(pointer, f"a number with {len(digits)} digits is far too large")
-                return text
-            if len(digits) > 1 and digits.startswith("0"):
-                self.report(
-                    pointer,
-                    f"{text} has a leading zero, which YAML 1.1 tools read as octal; "
-                    f"write {int(text)} (or quote it if you mean text)",
-                )
-                return text
-            return int(text)
-        if "number" in types and DECIMAL.match(text):
-            return Decimal(text)
-        return generic(text)
-
     def report(
-        self,
-        pointer: Pointer,
-        message: str,
-        line: int | None = None,
-        where: str | None = None,
-        flag: bool = True,
+        self, pointer: Pointer, message: str, line: int | None = None, flag: bool = True
     ) -> None:
         """Record a problem; `flag` marks the place so schema errors there are not repeated."""
-        spot = self.resolved.spot(pointer)
-        address_ = spot.address if where is None else where
-        self.resolved.problems.append(
-            Problem(message, self.resolved.file, line or spot.line, address_ or None)
-        )
+        problem = self.resolved.problem(pointer, message)
+        if line is not None:
+            problem = Problem(message, problem.file, line, problem.path)
+        self.resolved.problems.append(problem)
         if flag:
             self.resolved.flagged.add(pointer)
+
+
+def scalar(text: str, plain: bool, types: frozenset[str]) -> tuple[Any, str | None]:
+    """A scalar typed by what the schema expects here, and what is wrong with it (or None).
+
+    Quoted and block scalars are text; plain ones are null, a YAML 1.2 boolean, text, an int
+    or an exact Decimal as `types` allow, else typed by YAML 1.2 core rules (`generic`).
+    """
+    if not plain:
+        return text, None
+    if text in NULLS:
+        return None, None
+    if "boolean" in types and (text in TRUES or text in FALSES):
+        return text in TRUES, None
+    if "string" in types:
+        return text, None
+    if ("integer" in types or "number" in types) and INTEGER.match(text):
+        digits = text.lstrip("+-")
+        if len(digits) > MAX_DIGITS:
+            return text, f"a number with {len(digits)} digits is far too large"
+        if len(digits) > 1 and digits.startswith("0"):
+            return text, (
+                f"{text} has a leading zero, which YAML 1.1 tools read as octal; "
+                f"write {int(text)} (or quote it if you mean text)"
+            )
+        return int(text), None
+    if "number" in types and DECIMAL.match(text):
+        return Decimal(text), None
+    return generic(text), None
 
 
 def generic(text: str) -> Any:

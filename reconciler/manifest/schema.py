@@ -17,6 +17,8 @@ from typing import Any
 from jsonschema import Draft202012Validator, validators
 from jsonschema.exceptions import ValidationError
 
+from . import compiled
+
 MANIFEST = "manifest.schema.json"
 CONFIG = "config.schema.json"
 
@@ -45,6 +47,12 @@ def validator(name: str) -> Draft202012Validator:
     validator_class = validators.extend(Draft202012Validator, {"enum": _enum})  # type: ignore[no-untyped-call]
     checker: Draft202012Validator = validator_class(load(name))
     return checker
+
+
+@cache
+def accepts(name: str) -> compiled.Check | None:
+    """The schema compiled to one yes/no function (None: always ask `validator(name)`)."""
+    return compiled.compile_schema(load(name))
 
 
 _STANDARD_ENUM = Draft202012Validator.VALIDATORS["enum"]

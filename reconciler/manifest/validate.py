@@ -8,23 +8,30 @@ Every check runs on every file, so one run reports everything.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from reconciler.errors import Problem
-from reconciler.model import UNAVAILABLE
+from reconciler.model import DECLARABLE, UNAVAILABLE
 
-from . import codes, explain, schema
+from . import address, codes, explain, schema
+from .address import Pointer
 from .resolve import Resolved
 
 
 def check_manifest(doc: Resolved, aliases: Mapping[str, str]) -> list[Problem]:
+    """Everything wrong with one document: reading it, the schema, then the values."""
     found = list(doc.problems)
     for error in schema.validator(schema.MANIFEST).iter_errors(doc.value):
         found.extend(explain.problems(error, doc))
-    found.extend(_value_checks(doc, aliases))
+    found.extend(value_checks(doc, aliases))
     return found
+
+
+def value_checks(doc: Resolved, aliases: Mapping[str, str]) -> list[Problem]:
+    """The rules the schema cannot express, on a document whatever its schema errors."""
+    return list(_value_checks(doc, aliases))
 
 
 def _items(doc: Resolved) -> Iterator[tuple[int, dict[str, Any]]]:
@@ -46,31 +53,71 @@ def _levels(item: dict[str, Any]) -> Iterator[tuple[str, dict[str, Any]]]:
 
 def _value_checks(doc: Resolved, aliases: Mapping[str, str]) -> Iterator[Problem]:
     for position, item in _items(doc):
-        here = ("items", position)
-        problem = _province(item)
+        here: Pointer = ("items", position)
+        for check in ITEM_CHECKS:
+            yield from check(doc, here, item, aliases)
+
+
+ItemCheck = Callable[[Resolved, Pointer, dict[str, Any], Mapping[str, str]], Iterator[Problem]]
+
+
+def _province(
+    doc: Resolved, here: Pointer, item: dict[str, Any], aliases: Mapping[str, str]
+) -> Iterator[Problem]:
+    """A region must belong to the declared country (full lists for US, CA, AU)."""
+    problem = province_problem(item.get("countryCodeOfOrigin"), item.get("provinceCodeOfOrigin"))
+    if problem:
+        yield doc.problem((*here, "provinceCodeOfOrigin"), problem)
+
+
+def _each_level(
+    doc: Resolved, here: Pointer, item: dict[str, Any], aliases: Mapping[str, str]
+) -> Iterator[Problem]:
+    """Each location once per item once aliases are applied; on_hand no less than its parts."""
+    first_key: dict[str, str] = {}
+    for key, level in _levels(item):
+        at = (*here, "levels", key)
+        location = aliases.get(key, key)
+        if location in first_key:
+            earlier = first_key[location]
+            line = doc.lines[(*here, "levels", earlier)]
+            yield doc.problem(
+                at,
+                f'this is "{location}" again (declared as "{earlier}" at line {line}); '
+                "declare each location once per item",
+            )
+        else:
+            first_key[location] = key
+        problem = _on_hand(level)
         if problem:
-            yield doc.problem((*here, "provinceCodeOfOrigin"), problem)
-        first_key: dict[str, str] = {}
-        for key, level in _levels(item):
-            at = (*here, "levels", key)
-            location = aliases.get(key, key)
-            if location in first_key:
-                earlier = first_key[location]
-                line = doc.spot((*here, "levels", earlier)).line
-                yield doc.problem(
-                    at,
-                    f'this is "{location}" again (declared as "{earlier}" at line {line}); '
-                    "declare each location once per item",
-                )
-            else:
-                first_key[location] = key
-            problem = _on_hand(level)
-            if problem:
-                yield doc.problem((*at, "on_hand"), problem)
+            yield doc.problem((*at, "on_hand"), problem)
 
 
-def _province(item: dict[str, Any]) -> str | None:
-    country, province = item.get("countryCodeOfOrigin"), item.get("provinceCodeOfOrigin")
+def _untracked_quantities(
+    doc: Resolved, here: Pointer, item: dict[str, Any], aliases: Mapping[str, str]
+) -> Iterator[Problem]:
+    """`tracked: false` and declared quantities contradict each other (Shopify keeps no
+    quantities for an untracked item), so the plan would have to refuse them anyway."""
+    if item.get("tracked") is not False:
+        return
+    for key, level in _levels(item):
+        if any(name in level for name in DECLARABLE):
+            line = doc.lines[(*here, "levels", key)]
+            yield doc.problem(
+                (*here, "tracked"),
+                f'an untracked item has no quantities to manage, but "{key}" (line {line}) '
+                "declares some; remove the quantities, or `tracked: false`",
+            )
+            return
+
+
+# Independent checks per item, in the order their problems are listed; a new rule is one more
+# function here.
+ITEM_CHECKS: tuple[ItemCheck, ...] = (_province, _each_level, _untracked_quantities)
+
+
+def province_problem(country: Any, province: Any) -> str | None:
+    """Why `province` is not a region of `country` (None when it is, or cannot be told)."""
     if not isinstance(country, str) or not isinstance(province, str):
         return None
     known = codes.PROVINCE_CODES.get(country)
@@ -112,54 +159,61 @@ def _is_int(value: Any) -> bool:
 
 @dataclass(frozen=True, slots=True)
 class _Declared:
-    doc: Resolved
+    file: str
     position: int
-    sku: str
+    line: int
     pin: str | None
 
-    def where(self, other: Resolved) -> str:
-        spot = self.doc.spot(("items", self.position))
-        place = f"line {spot.line}" if self.doc is other else f"{self.doc.file}:{spot.line}"
-        return f"{place} ({spot.address})"
+    def where(self, file: str) -> str:
+        place = f"line {self.line}" if self.file == file else f"{self.file}:{self.line}"
+        return f"{place} ({address.index('items', self.position)})"
 
 
-def check_identities(docs: list[Resolved]) -> dict[str, list[Problem]]:
-    """Each SKU once, unless every entry pins a different id; each id once. By file name."""
-    found: dict[str, list[Problem]] = {}
-    by_sku: dict[str, list[_Declared]] = {}
-    by_pin: dict[str, _Declared] = {}
-    for doc in docs:
+class Identities:
+    """Each SKU once, unless every entry pins a different id; each id once. Fed document by
+    document in order, it keeps a few fields per item, not the documents."""
+
+    def __init__(self) -> None:
+        self._by_sku: dict[str, list[_Declared]] = {}
+        self._by_pin: dict[str, _Declared] = {}
+
+    def check(self, doc: Resolved) -> list[Problem]:
+        """The clashes of `doc`'s items with those of the documents checked before it."""
+        found: list[Problem] = []
         for position, item in _items(doc):
             sku, pin = item.get("sku"), item.get("id")
             if not isinstance(sku, str) or not sku:
                 continue
-            declared = _Declared(doc, position, sku, pin if isinstance(pin, str) else None)
+            here = ("items", position)
+            declared = _Declared(
+                doc.file, position, doc.lines[here], pin if isinstance(pin, str) else None
+            )
             if declared.pin is not None:
-                first = by_pin.get(declared.pin)
+                first = self._by_pin.get(declared.pin)
                 if first is not None:
-                    found.setdefault(doc.file, []).append(
+                    found.append(
                         doc.problem(
-                            ("items", position, "id"),
-                            f"id {declared.pin} is already declared at {first.where(doc)}; "
+                            (*here, "id"),
+                            f"id {declared.pin} is already declared at {first.where(doc.file)}; "
                             "declare each item once",
                         )
                     )
                     continue
-                by_pin[declared.pin] = declared
-            earlier = by_sku.setdefault(sku, [])
+                self._by_pin[declared.pin] = declared
+            earlier = self._by_sku.setdefault(sku, [])
             clash = next(
                 (e for e in earlier if e.pin is None or declared.pin is None),
                 None,
             )
             if clash is not None:
-                found.setdefault(doc.file, []).append(
+                found.append(
                     doc.problem(
-                        ("items", position, "sku"),
-                        f'SKU "{sku}" is already declared at {clash.where(doc)}; declare each '
+                        (*here, "sku"),
+                        f'SKU "{sku}" is already declared at {clash.where(doc.file)}; declare each '
                         "item once (if several items in the store share this SKU, pin each "
                         "entry with its own `id:`)",
                     )
                 )
                 continue
             earlier.append(declared)
-    return found
+        return found

@@ -103,9 +103,11 @@ def decimals(draw: st.DrawFn, places: int, maximum: int) -> Decimal:
 
 
 @st.composite
-def levels(draw: st.DrawFn) -> tuple[dict[Any, Any], dict[str, Any]]:
+def levels(draw: st.DrawFn, tracked: bool = True) -> tuple[dict[Any, Any], dict[str, Any]]:
     if draw(st.integers(0, 5)) == 0:
         return {Text("stocked", False): False}, {"stocked": False, "quantities": {}, "reason": None}
+    if not tracked:  # an untracked item has no quantities (validate refuses them)
+        return {Text("stocked", False): True}, {"stocked": True, "quantities": {}, "reason": None}
     names = draw(st.lists(st.sampled_from(DECLARABLE), min_size=1, unique=True))
     quantities = {name: draw(st.integers(*BOUNDS[name])) for name in names}
     if "on_hand" in quantities and "available" in quantities:
@@ -170,7 +172,7 @@ def items(draw: st.DrawFn, sku: str) -> tuple[dict[Any, Any], dict[str, Any]]:
     wanted_levels: dict[str, Any] = {}
     written_levels: dict[Any, Any] = {}
     for name in draw(st.lists(locations, unique=True, max_size=3)):
-        level_written, level_expected = draw(levels())
+        level_written, level_expected = draw(levels(attributes.get("tracked", True)))
         written_levels[Text(name, draw(st.booleans()))] = level_written
         wanted_levels[name] = level_expected
     if written_levels:

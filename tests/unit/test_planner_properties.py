@@ -225,12 +225,11 @@ def desired_states(draw: st.DrawFn, live: LiveState) -> DesiredState:
             if stocked and not quantities and not draw(st.booleans()):
                 continue  # a level the item does not declare
             levels.append(
-                DesiredLevel(
-                    location=location.name,
+                DesiredLevel.at(
+                    source,
+                    location.name,
+                    quantities,
                     stocked=stocked,
-                    quantities=quantities,
-                    source=source,
-                    quantity_sources=dict.fromkeys(quantities, source),
                     reason=draw(st.sampled_from((None, "damaged"))),
                 )
             )
