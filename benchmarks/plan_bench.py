@@ -248,8 +248,8 @@ class NaiveEstimate:
 def naive_read(store: Store, skus: list[str]) -> NaiveRun:
     """Locations, then one `items_by_sku` query per SKU (first: 1), on a fresh standard bucket."""
     from reconciler.live import read_locations, search_term
+    from reconciler.secrets import Secret
     from reconciler.shopify.client import ShopifyClient
-    from reconciler.shopify.secrets import Secret
     from reconciler.shopify.target import resolve_target
     from reconciler.shopify.usage import Usage
 

@@ -20,6 +20,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from reconciler.secrets import redact
+
 EXIT_OK = 0
 EXIT_ERROR = 1
 EXIT_CHANGES = 2
@@ -48,9 +50,13 @@ class Problem:
 
 
 class ReconcilerError(Exception):
-    """Base of every expected failure; its message is safe to show (no secrets)."""
+    """Base of every expected failure; its message is safe to show: any known secret in it
+    is scrubbed whenever it is turned into text (reconciler/secrets.py)."""
 
     exit_code = EXIT_ERROR
+
+    def __str__(self) -> str:
+        return redact(super().__str__())
 
 
 class ConfigError(ReconcilerError):

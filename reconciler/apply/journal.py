@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from reconciler.errors import ConfigError
+from reconciler.secrets import redact
 
 DEFAULT_DIRECTORY = Path(".reconciler") / "journal"
 
@@ -29,7 +30,8 @@ class Journal:
         self._file = path.open("a", encoding="utf-8")
 
     def write(self, event: str, **fields: Any) -> None:
-        self._file.write(json.dumps({"event": event, **fields}, sort_keys=True) + "\n")
+        line = json.dumps({"event": event, **fields}, sort_keys=True)
+        self._file.write(redact(line) + "\n")  # no secret reaches the disk (secrets.py)
         self._file.flush()
         os.fsync(self._file.fileno())
 

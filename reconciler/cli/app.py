@@ -1,11 +1,15 @@
-"""The `reconciler` command group and its one crash boundary.
+"""The `reconciler` command group, its one crash boundary and its one output boundary.
 
 Each command lives in its own module of this package and registers itself on `main`; the
-package's ``__init__`` imports them all.
+package's ``__init__`` imports them all. For the whole run, stdout and stderr pass through
+`RedactingStream` and log records through the redacting record factory, with the run's
+secrets registered (the token and any URL credentials in the environment or the arguments):
+whatever prints, nothing prints a secret.
 """
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -26,21 +30,40 @@ class _Boundary(click.Group):
     def main(  # type: ignore[override]
         self, args: Sequence[str] | None = None, prog_name: str | None = None, **extra: Any
     ) -> Any:
+        from reconciler.secrets import (
+            RedactingStream,
+            install_log_redaction,
+            known,
+        )
+        from reconciler.shopify import deadline
+
         extra.pop("standalone_mode", None)
+        install_log_redaction()
+        streams = sys.stdout, sys.stderr
+        sys.stdout, sys.stderr = RedactingStream(sys.stdout), RedactingStream(sys.stderr)
+        deadline.start_run(os.environ.get(deadline.ENVIRONMENT), deadline.ENVIRONMENT)
         try:
-            return super().main(args, prog_name, standalone_mode=False, **extra)
-        except click.exceptions.Exit as exc:
-            sys.exit(exc.exit_code)
-        except click.ClickException as exc:
-            exc.show()
-            sys.exit(1)
-        except click.Abort:
-            click.echo("Aborted.", err=True)
-            sys.exit(1)
+            with known(*_run_secrets(args)):
+                try:
+                    return super().main(args, prog_name, standalone_mode=False, **extra)
+                except click.exceptions.Exit as exc:
+                    sys.exit(exc.exit_code)
+                except click.ClickException as exc:
+                    exc.show()
+                    sys.exit(1)
+                except click.Abort:
+                    click.echo("Aborted.", err=True)
+                    sys.exit(1)
+                finally:
+                    sys.stdout.flush()
+                    sys.stderr.flush()
+        finally:
+            sys.stdout, sys.stderr = streams
+            deadline.end_run()
 
     def invoke(self, ctx: click.Context) -> object:
         from reconciler.errors import EXIT_CRASH, EXIT_INTERRUPTED, ReconcilerError
-        from reconciler.shopify.secrets import redact
+        from reconciler.secrets import redact
 
         try:
             return super().invoke(ctx)
@@ -62,10 +85,25 @@ class _Boundary(click.Group):
             sys.exit(EXIT_CRASH)
 
 
+def _run_secrets(args: Sequence[str] | None) -> list[str]:
+    """What this run must never print: the token, and credentials in any URL it was given
+    (the store, proxies) through the environment or the command line."""
+    from reconciler.secrets import credentials_in
+
+    env = os.environ
+    found = [env.get("SHOPIFY_ACCESS_TOKEN", "")]
+    for name in ("SHOPIFY_STORE", "HTTPS_PROXY", "HTTP_PROXY", "ALL_PROXY"):
+        for variant in (name, name.lower()):
+            found.extend(credentials_in(env.get(variant, "")))
+    for arg in sys.argv[1:] if args is None else args:
+        found.extend(credentials_in(str(arg)))
+    return found
+
+
 def _crash_log(exc: BaseException) -> Path:
     import traceback
 
-    from reconciler.shopify.secrets import redact
+    from reconciler.secrets import redact
 
     path = Path(".reconciler") / "crash.log"
     path.parent.mkdir(parents=True, exist_ok=True)

@@ -21,6 +21,7 @@ from typing import Any
 
 from reconciler.errors import ConfigError, Problem
 from reconciler.model import ManifestFile, Source
+from reconciler.secrets import redact
 
 from .actions import (
     PHASES,
@@ -265,7 +266,8 @@ def plan_json(plan: Plan) -> dict[str, Any]:
 
 
 def dumps(plan: Plan) -> str:
-    return json.dumps(plan_json(plan), indent=2, ensure_ascii=False) + "\n"
+    """The plan file's text; any known secret is scrubbed (reconciler/secrets.py)."""
+    return redact(json.dumps(plan_json(plan), indent=2, ensure_ascii=False)) + "\n"
 
 
 # -- from JSON (apply reads saved plans) ------------------------------------------------------

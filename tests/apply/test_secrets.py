@@ -9,7 +9,7 @@ import pytest
 from click.testing import CliRunner
 
 from reconciler.cli import main
-from reconciler.shopify.secrets import Secret, redact
+from reconciler.secrets import Secret, redact
 from tests.apply.conftest import MANIFEST
 from tests.conftest import Store
 
