@@ -10,6 +10,7 @@ may show next to the bar (calls, cost points, bulk operation status, changes per
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Protocol
 
 
@@ -58,3 +59,13 @@ class Silent:
 
 
 SILENT: Progress = Silent()
+
+
+class NotesTo(Silent):
+    """Shows only the notes, each through `emit` (e.g. one line on stderr); no bars."""
+
+    def __init__(self, emit: Callable[[str], None]) -> None:
+        self.emit = emit
+
+    def note(self, message: str) -> None:
+        self.emit(message)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -11,6 +12,10 @@ import pytest
 import requests
 
 from reconciler.sandbox import DEFAULT_TOKEN, Sandbox
+
+# Back-off starts at 1 s against a real shop; against the local sandbox that only slows the
+# suite. Tests of the back-off itself pass their own RetryPolicy.
+os.environ.setdefault("RECONCILER_MIN_BACKOFF", "0.05")
 
 ROOT = Path(__file__).resolve().parent.parent
 DEMO_SNAPSHOT = ROOT / "examples" / "demo-store" / "store.json"

@@ -8,7 +8,14 @@ from pathlib import Path
 import click
 
 from .app import main
-from .options import config_option, confirm, store_option, usage_line, version_option
+from .options import (
+    config_option,
+    confirm,
+    deadline_option,
+    store_option,
+    usage_line,
+    version_option,
+)
 
 
 @main.command("apply")
@@ -16,6 +23,7 @@ from .options import config_option, confirm, store_option, usage_line, version_o
 @config_option
 @store_option
 @version_option
+@deadline_option
 @click.option("--auto-approve", is_flag=True, help="Apply without asking (CI).")
 @click.option("--continue-on-error", is_flag=True, help="Go on after a failed batch.")
 @click.option("--replan", is_flag=True, help="If a saved plan is stale, plan again and apply that.")

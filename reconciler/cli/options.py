@@ -15,6 +15,23 @@ version_option = click.option(
     "--api-version",
     help="Admin API version (2025-01, 2026-01, 2026-04, 2026-10); or SHOPIFY_API_VERSION.",
 )
+
+
+def _set_deadline(ctx: click.Context, param: click.Parameter, value: str | None) -> None:
+    if value is not None:
+        from reconciler.shopify import deadline
+
+        deadline.set_for_run(value, "--deadline")
+
+
+deadline_option = click.option(
+    "--deadline",
+    callback=_set_deadline,
+    expose_value=False,
+    metavar="DURATION",
+    help="Stop (clearly) rather than wait or retry past this, e.g. 30m or 1h30m; or "
+    "RECONCILER_DEADLINE, or `deadline:` in reconciler.yaml. Default 1h.",
+)
 config_option = click.option(
     "--config",
     "config_path",

@@ -8,7 +8,14 @@ from pathlib import Path
 import click
 
 from .app import main
-from .options import config_option, filters_from, store_option, usage_line, version_option
+from .options import (
+    config_option,
+    deadline_option,
+    filters_from,
+    store_option,
+    usage_line,
+    version_option,
+)
 
 
 @main.command("plan")
@@ -16,6 +23,7 @@ from .options import config_option, filters_from, store_option, usage_line, vers
 @config_option
 @store_option
 @version_option
+@deadline_option
 @click.option(
     "--format",
     "output_format",
@@ -53,15 +61,20 @@ def plan_command(
     """Read the manifests and the store; show what apply would change. Changes nothing."""
     from reconciler import commands
     from reconciler.errors import EXIT_CHANGES, EXIT_OK
+    from reconciler.outputs import check_writable_file
     from reconciler.plan.planfile import dumps
     from reconciler.plan.render import render, use_color
+    from reconciler.progress import NotesTo
 
+    if out is not None:
+        check_writable_file(out, "--out")  # before reading the store, not after
     planned = commands.plan(
         list(paths),
         config_path=config_path,
         store=store,
         api_version=api_version,
         filters=filters_from(sku, exclude_sku, location),
+        progress=NotesTo(lambda message: click.echo(f"  {message}", err=True)),
     )
     color = output_format == "text" and not no_color and use_color(sys.stdout)
     click.echo(render(planned.plan, output_format, color=color), nl=False)  # type: ignore[arg-type]

@@ -27,6 +27,7 @@ class Config:
     api_version: str | None = None
     history: Path | None = None  # resolved against the config file's directory
     location_aliases: Mapping[str, str] = field(default_factory=dict)
+    deadline: str | None = None  # the run's overall deadline, e.g. "30m" (shopify/deadline.py)
 
 
 def find_config(explicit: Path | None) -> Path | None:
@@ -82,6 +83,7 @@ def _config(name: str, path: Path, value: dict[str, Any]) -> Config:
         api_version=value.get("apiVersion"),
         history=(path.parent / history) if isinstance(history, str) else None,
         location_aliases=dict(_aliases(value)),
+        deadline=value.get("deadline"),
     )
 
 
