@@ -795,6 +795,11 @@ class ShopNode(Adapter):
     def timezoneAbbreviation(self) -> str:
         return "UTC"
 
+    def metafield(self, info: Any, key: str, namespace: str | None = None) -> Any:
+        from .metafields import shop_metafield  # metafields builds on these adapters
+
+        return shop_metafield(self.ctx, key, namespace)
+
     @property
     def primaryDomain(self) -> dict[str, Any]:
         return {

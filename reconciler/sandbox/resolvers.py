@@ -17,7 +17,7 @@ from urllib.parse import parse_qs
 from graphql import GraphQLError
 from graphql.execution.values import get_directive_values
 
-from . import activation, idempotency, ids, items, quantities
+from . import activation, idempotency, ids, items, metafields, quantities
 from .context import Info, RequestContext
 from .nodes import (
     Connection,
@@ -556,4 +556,5 @@ MUTATIONS: dict[str, Resolver] = {
     "inventoryMoveQuantities": inventoryMoveQuantities,
     "inventorySetOnHandQuantities": inventorySetOnHandQuantities,
     "inventorySetQuantities": inventorySetQuantities,
+    **metafields.MUTATIONS,
 }
