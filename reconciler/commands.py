@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Callable
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -20,6 +21,9 @@ from reconciler.apply import journal as journals
 from reconciler.apply.checks import Moved, item_ids, stale_values
 from reconciler.apply.drift import Drift, find_drift
 from reconciler.apply.execute import ActionResult, ApplyOutcome, Executor, Status
+from reconciler.apply.lock import Owner, StoreLock
+from reconciler.apply.lock import held as store_lock
+from reconciler.apply.lock import recorded_in as recorded_lock
 from reconciler.errors import ConfigError, ManifestError, StalePlanError
 from reconciler.live import read_items_by_id, read_live
 from reconciler.manifest.api import check_paths
@@ -36,25 +40,35 @@ from reconciler.plan.planfile import (
     now_iso,
     plan_json,
 )
+from reconciler.progress import SILENT, NotesTo, Progress
+from reconciler.secrets import MIN_LENGTH, Secret
+from reconciler.shopify import deadline as deadlines
 from reconciler.shopify.client import ShopifyClient
-from reconciler.shopify.secrets import Secret
+from reconciler.shopify.deadline import Deadline
 from reconciler.shopify.target import StoreTarget, resolve_target
 from reconciler.shopify.usage import Usage
 
 
 @dataclass(frozen=True)
 class Connection:
-    """Where to send requests, with what token (never printed)."""
+    """Where to send requests, with what token (never printed), by when (the run's deadline)."""
 
     target: StoreTarget
     token: Secret
+    deadline: Deadline = field(default_factory=Deadline)
+    progress: Progress = SILENT
 
     def client(self, usage: Usage | None = None) -> ShopifyClient:
-        return ShopifyClient(self.target, self.token, usage=usage)
+        return ShopifyClient(
+            self.target, self.token, usage=usage, deadline=self.deadline, progress=self.progress
+        )
 
 
 def connection(
-    store: str | None, api_version: str | None, config: Config | None = None
+    store: str | None,
+    api_version: str | None,
+    config: Config | None = None,
+    progress: Progress = SILENT,
 ) -> Connection:
     env = os.environ
     target = resolve_target(
@@ -64,7 +78,11 @@ def connection(
     token = env.get("SHOPIFY_ACCESS_TOKEN", "")
     if not token:
         raise ConfigError("no access token: set SHOPIFY_ACCESS_TOKEN (it is never printed)")
-    return Connection(target, Secret(token))
+    if len(token.strip()) < MIN_LENGTH:
+        raise ConfigError("SHOPIFY_ACCESS_TOKEN is too short to be an access token")
+    configured = config.deadline if config else None
+    run_deadline = deadlines.for_run(configured, f"{config.path if config else 'config'}: deadline")
+    return Connection(target, Secret(token), run_deadline, progress)
 
 
 # -- plan --------------------------------------------------------------------------------------
@@ -91,12 +109,13 @@ def plan(
     store: str | None = None,
     api_version: str | None = None,
     filters: Filters | None = None,
+    progress: Progress = SILENT,
 ) -> Planned:
     """Validate the manifests, read the store, and plan. Never writes anything."""
     filters = filters or Filters()
     desired, config = load_manifests(paths, config_path)
     desired = select(desired, filters)
-    conn = connection(store, api_version, config)
+    conn = connection(store, api_version, config, progress)
     usage = Usage()
     with conn.client(usage) as client:
         live = read_live(client, desired)
@@ -160,7 +179,7 @@ def _plan_connection(plan_: Plan, settings: ApplySettings) -> Connection:
     """The plan names its store and version; flags or the environment may only agree."""
     store = settings.store or os.environ.get("SHOPIFY_STORE") or plan_.store_url_hint()
     version = settings.api_version or os.environ.get("SHOPIFY_API_VERSION") or plan_.api_version
-    conn = connection(store, version, settings.config)
+    conn = connection(store, version, settings.config, NotesTo(settings.progress))
     _check_target(plan_, conn)
     return conn
 
@@ -188,15 +207,33 @@ def _stale_error(plan: Plan, moved: list[Moved]) -> StalePlanError:
     )
 
 
+def _store_lock(
+    client: ShopifyClient, plan_: Plan, takeover: str | None = None
+) -> AbstractContextManager[StoreLock | None]:
+    """One apply at a time per store (apply/lock.py); a plan with nothing to do needs none.
+    Acquired after the checks that need no store and before the stale check."""
+    if not plan_.actions:
+        return nullcontext()
+    owner = Owner.here(plan_id=plan_.plan_id, commit=plan_.git.commit if plan_.git else None)
+    return store_lock(client, owner, takeover=takeover)
+
+
 def apply(plan_: Plan, settings: ApplySettings) -> Applied:
     """Apply a plan: refuse it if stale, run it with a journal, check drift, record history."""
     conn = _plan_connection(plan_, settings)
     usage = Usage()
-    with conn.client(usage) as client:
+    with conn.client(usage) as client, _store_lock(client, plan_) as lock:
         moved = stale_check(plan_, client, list(plan_.actions)) if plan_.actions else []
         if moved:
             raise _stale_error(plan_, moved)
-        return _run(plan_, client, usage, settings, pending=list(range(1, len(plan_.actions) + 1)))
+        return _run(
+            plan_,
+            client,
+            usage,
+            settings,
+            pending=list(range(1, len(plan_.actions) + 1)),
+            lock=lock,
+        )
 
 
 def _run(
@@ -209,6 +246,7 @@ def _run(
     prior: dict[int, ActionResult] | None = None,
     journal_path: Path | None = None,
     in_flight: list[int] | None = None,
+    lock: StoreLock | None = None,
 ) -> Applied:
     started = now_iso()
     path = journal_path or settings.journal_dir / f"{plan_.plan_id}.jsonl"
@@ -217,6 +255,8 @@ def _run(
         journal.write("plan", plan=plan_json(plan_), started_at=started)
     else:
         journal.write("resume", started_at=started)
+    if lock is not None and lock.record is not None:
+        journal.write("lock", lock_id=lock.record.id)  # lets --resume take it over
     try:
         executor = Executor(
             plan_,
@@ -268,7 +308,8 @@ def resume(journal_path: Path, settings: ApplySettings) -> Applied:
     prior = {i: r for i, r in done.items() if i not in in_flight}
     pending = [i for i in range(1, len(plan_.actions) + 1) if i not in prior]
     usage = Usage()
-    with conn.client(usage) as client:
+    takeover = recorded_lock(journal_path)
+    with conn.client(usage) as client, _store_lock(client, plan_, takeover) as lock:
         return _run(
             plan_,
             client,
@@ -278,6 +319,7 @@ def resume(journal_path: Path, settings: ApplySettings) -> Applied:
             prior=prior,
             journal_path=journal_path,
             in_flight=in_flight,
+            lock=lock,
         )
 
 

@@ -5,7 +5,7 @@ outcome to an exit code. No behaviour lives here. One module per command; import
 registers them on `main`.
 """
 
-from . import apply, explain, history, plan, sandbox, validate  # noqa: F401  (registers the commands)
+from . import apply, explain, history, lock, plan, sandbox, validate  # noqa: F401  (registers the commands)
 from .app import main
 
 __all__ = ["main"]
