@@ -18,13 +18,16 @@ import getpass
 import hashlib
 import json
 import os
+import re
 import subprocess
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from datetime import UTC, date, datetime, time
 from pathlib import Path
 from typing import Any
 
 from reconciler.errors import ConfigError, Problem
+from reconciler.secrets import scrub
 
 DEFAULT_PATH = Path("reconciler-history.jsonl")
 GENESIS = "0" * 64
@@ -50,6 +53,7 @@ def _lines(path: Path) -> list[str]:
 
 def append(path: Path, record: dict[str, Any]) -> dict[str, Any]:
     """Add one apply to the chain; returns the entry as written (with seq, prev, hash)."""
+    record = scrub(record)  # before hashing: the chain covers what is on disk
     lines = _lines(path)
     prev = GENESIS
     if lines:
@@ -171,9 +175,17 @@ def _git_config(key: str) -> str | None:
 class Query:
     skus: tuple[str, ...] = ()
     locations: tuple[str, ...] = ()
-    since: str | None = None  # ISO date or datetime, inclusive
-    until: str | None = None  # ISO date or datetime, inclusive
+    since: str | None = None  # ISO date or date and time, inclusive (see `parse_when`)
+    until: str | None = None  # ISO date (the whole day) or date and time, inclusive
     plan_id: str | None = None
+
+    def window(self) -> tuple[datetime | None, datetime | None]:
+        """The time window, checked: ConfigError for a date that is not one."""
+        since = parse_when(self.since, "--since") if self.since else None
+        until = parse_when(self.until, "--until", end_of_day=True) if self.until else None
+        if since and until and since > until:
+            raise ConfigError(f"--since {self.since} is after --until {self.until}")
+        return since, until
 
 
 PLAN_URI_PREFIX = "gid://reconciler/Plan/"
@@ -184,6 +196,36 @@ def plan_id_of(text: str) -> str:
     if text.startswith(PLAN_URI_PREFIX):
         return text[len(PLAN_URI_PREFIX) :].split("?", 1)[0]
     return text
+
+
+_DATE_ONLY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+def parse_when(text: str, option: str, *, end_of_day: bool = False) -> datetime:
+    """An ISO date (2026-11-01) or date and time (2026-11-01T09:30:00Z, +02:00, or UTC when
+    no offset is given); anything else is refused rather than silently matching nothing."""
+    value = text.strip()
+    try:
+        if _DATE_ONLY.match(value):
+            day = date.fromisoformat(value)
+            moment = datetime.combine(day, time.max if end_of_day else time.min)
+        elif "T" in value or " " in value:
+            moment = datetime.fromisoformat(value.replace("Z", "+00:00").replace("z", "+00:00"))
+        else:
+            raise ValueError(value)
+    except ValueError:
+        raise ConfigError(
+            f"{option} {text!r} is not a date: give an ISO date (2026-11-01) or a date and time "
+            "(2026-11-01T09:30:00Z)"
+        ) from None
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def _finished(entry: dict[str, Any]) -> datetime | None:
+    try:
+        return parse_when(str(entry.get("finished_at", "")), "finished_at")
+    except ConfigError:
+        return None
 
 
 def _action_matches(action: dict[str, Any], query: Query) -> bool:
@@ -197,16 +239,16 @@ def _action_matches(action: dict[str, Any], query: Query) -> bool:
 
 def select(entries: Iterable[dict[str, Any]], query: Query) -> list[dict[str, Any]]:
     """Entries (with only matching actions when filtering by SKU or location)."""
+    since, until = query.window()
     out = []
     plan_id = plan_id_of(query.plan_id) if query.plan_id else None
     for entry in entries:
-        when = str(entry.get("finished_at", ""))
         if plan_id and not str(entry.get("plan_id", "")).startswith(plan_id):
             continue
-        if query.since and when < query.since:
-            continue
-        if query.until and when[: len(query.until)] > query.until:
-            continue
+        if since or until:
+            when = _finished(entry)
+            if when is None or (since and when < since) or (until and when > until):
+                continue
         if query.skus or query.locations:
             actions = [a for a in entry.get("actions", []) if _action_matches(a, query)]
             if not actions:

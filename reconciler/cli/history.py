@@ -55,9 +55,9 @@ def history_command(
     ctx.obj = path
     if ctx.invoked_subcommand is not None:
         return
-    entries = history.select(
-        history.read(path), history.Query(sku, location, since, until, plan_id)
-    )
+    query = history.Query(sku, location, since, until, plan_id)
+    query.window()  # an unparseable date is refused before anything is read
+    entries = history.select(history.read(path), query)
     if output_format == "json":
         click.echo(json.dumps(entries, indent=2, ensure_ascii=False))
     elif output_format == "markdown":
