@@ -1,12 +1,13 @@
 """Secrets: held in a wrapper that never prints, and scrubbed by value from all we emit.
 
 Every secret the process knows (the access token, the password of a URL) lives in a `Secret`.
-While a `Secret` exists, `redact` replaces its exact value, and every encoding of it that text
-can plausibly carry (URL-encoded with either hex case, `+` for spaces or twice over,
-JSON- and Python-escaped, HTML-escaped, base64, Basic-auth ``user:password``), with
-``[REDACTED]``. Matching is by value, not by shape: a token that looks like nothing in
-particular is caught as surely as a ``shpat_`` one. The shape of Shopify's tokens stays as a
-second net for tokens we were never told about.
+While a `Secret` exists, `redact` replaces its value with ``[REDACTED]`` wherever it appears
+in any plausible encoding: each character raw or escaped as text carries it (percent-encoded
+in either hex case, once or twice, ``+`` for a space, JSON/Python ``\\u``/``\\x`` escapes,
+backslash escapes, HTML entities), in any mix, in any letter case; and whole-value base64
+(Basic auth, ``user:password``). Matching is by value, not by shape: a token that looks like
+nothing in particular is caught as surely as a ``shpat_`` one. The shape of Shopify's tokens
+stays as a second net for tokens we were never told about.
 
 Every path by which text leaves the process goes through `redact`:
 
@@ -24,9 +25,7 @@ so a long-lived process (a test session) does not scrub a finished run's token f
 from __future__ import annotations
 
 import base64
-import html
 import io
-import json
 import logging
 import re
 import threading
@@ -34,13 +33,12 @@ import weakref
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any, TextIO
-from urllib.parse import quote, quote_plus, unquote, urlsplit
+from urllib.parse import unquote, urlsplit
 
 MARK = "[REDACTED]"
 MIN_LENGTH = 4  # shorter values are not secrets (and would scrub ordinary words)
 
 _TOKEN_SHAPES = re.compile(r"\bshp(?:at|ca|pa|ss)_[0-9A-Za-z]{8,}\b")
-_PERCENT = re.compile(r"%[0-9A-F]{2}")
 _URL_USERINFO = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://[^\s/@]*@[^\s]*")
 
 
@@ -69,36 +67,54 @@ class Secret:
         raise TypeError("a Secret cannot be pickled")
 
 
-def encodings(value: str) -> set[str]:
-    """The forms in which `value` can plausibly appear in text we emit."""
-    forms = {
-        value,
-        quote(value, safe=""),
-        quote(value),
-        quote_plus(value),
-        quote(quote(value, safe=""), safe=""),
-        json.dumps(value)[1:-1],
-        json.dumps(value, ensure_ascii=False)[1:-1],
-        repr(value)[1:-1],
-        html.escape(value),
-        html.escape(value, quote=False),
-    }
-    for encoded in list(forms):
-        forms.add(_PERCENT.sub(lambda m: m.group(0).lower(), encoded))
+_ENTITIES = {"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#x27;|&apos;"}
+
+
+def _character(c: str) -> str:
+    """A regex for one character of a secret, in every form text may carry it."""
+    code = ord(c)
+    raw = c.encode()
+    forms = [
+        re.escape(c),
+        "\\\\" + re.escape(c),
+        "".join(f"%{b:02x}" for b in raw),
+        "".join(f"%25{b:02x}" for b in raw),
+        f"&#{code};",
+        f"&#x0*{code:x};",
+    ]
+    if code < 0x10000:
+        forms.append(f"\\\\u{code:04x}")
+    if code < 0x100:
+        forms.append(f"\\\\x{code:02x}")
+    if c == " ":
+        forms.append("\\+")
+    if c in _ENTITIES:
+        forms.append(_ENTITIES[c])
+    return "(?:" + "|".join(forms) + ")"
+
+
+def pattern(value: str) -> re.Pattern[str]:
+    """Matches `value` in any mix of the encodings above, ignoring case."""
+    return re.compile("".join(_character(c) for c in value), re.IGNORECASE)
+
+
+def whole_value_forms(value: str) -> set[str]:
+    """Encodings of the whole value that no per-character rule can see (base64)."""
     raw = value.encode()
+    forms = set()
     for b64 in (base64.b64encode(raw), base64.urlsafe_b64encode(raw)):
-        forms.add(b64.decode())
-        forms.add(b64.decode().rstrip("="))
+        forms |= {b64.decode(), b64.decode().rstrip("=")}
     return {form for form in forms if len(form) >= MIN_LENGTH}
 
 
 class _Registry:
-    """The secrets alive in this process; `patterns` is rebuilt whenever the set changes."""
+    """The secrets alive in this process; their patterns are rebuilt when the set changes."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._secrets: weakref.WeakSet[Secret] = weakref.WeakSet()
         self._values: tuple[str, ...] = ()
+        self._patterns: tuple[re.Pattern[str], ...] = ()
         self._forms: tuple[str, ...] = ()
 
     def add(self, secret: Secret) -> None:
@@ -106,33 +122,39 @@ class _Registry:
             return
         with self._lock:
             self._secrets.add(secret)
-            self._values = ()  # rebuilt on next use
 
-    def forms(self) -> tuple[str, ...]:
+    def compiled(self) -> tuple[tuple[re.Pattern[str], ...], tuple[str, ...]]:
         with self._lock:
-            values = tuple(sorted({s.reveal() for s in self._secrets}))
+            values = tuple(sorted({s.reveal() for s in self._secrets}, key=lambda v: -len(v)))
             if values != self._values:
-                found: set[str] = set()
+                self._patterns = tuple(pattern(v) for v in values)  # longest first
+                forms: set[str] = set()
                 for value in values:
-                    found |= encodings(value)
-                # Longest first, so `user:password` goes before `password`.
-                self._forms = tuple(sorted(found, key=lambda f: (-len(f), f)))
+                    forms |= whole_value_forms(value)
+                self._forms = tuple(sorted(forms, key=len, reverse=True))
                 self._values = values
-            return self._forms
+            return self._patterns, self._forms
 
 
 _REGISTRY = _Registry()
 
 
+def _scrub(text: str, patterns: tuple[re.Pattern[str], ...], forms: tuple[str, ...]) -> str:
+    for compiled in patterns:
+        text = compiled.sub(MARK, text)
+    for form in forms:
+        text = text.replace(form, MARK)
+    return text
+
+
 def redact(text: str, *secrets: Secret | None) -> str:
     """`text` with every known secret (and the given ones), in every encoding, replaced."""
-    for form in _REGISTRY.forms():
-        if form in text:
-            text = text.replace(form, MARK)
+    patterns, forms = _REGISTRY.compiled()
+    text = _scrub(text, patterns, forms)
     for secret in secrets:
-        if secret:
-            for form in sorted(encodings(secret.reveal()), key=len, reverse=True):
-                text = text.replace(form, MARK)
+        if secret and len(secret.reveal()) >= MIN_LENGTH:
+            value = secret.reveal()
+            text = _scrub(text, (pattern(value),), tuple(whole_value_forms(value)))
     return _TOKEN_SHAPES.sub(MARK, text)
 
 

@@ -1,8 +1,14 @@
-"""The access token never appears in output, plans, journals, history, logs or errors."""
+"""No secret appears in output, plans, journals, history, logs, crash logs or errors.
+
+Secrets are scrubbed by value (reconciler/secrets.py): tokens of any shape, in any encoding,
+and the credentials of a URL; stores that echo them back or redirect elsewhere are covered.
+"""
 
 from __future__ import annotations
 
 import json
+import logging
+import urllib.parse
 from pathlib import Path
 
 import pytest
@@ -12,12 +18,29 @@ from reconciler.cli import main
 from reconciler.secrets import Secret, redact
 from tests.apply.conftest import MANIFEST
 from tests.conftest import Store
+from tests.shopify.hostile import Seen, graphql_answer, serve
 
 TOKEN = "shpat_" + "7f3a" * 8  # shaped like a real Admin API token; valid only in the sandbox
+SHAPELESS = ["plain-token-nothing-like-shopify", "tok/en+with=spe&cial%chars;x"]
 
 
 def _everything_written(root: Path) -> str:
     return "\n".join(p.read_text(errors="replace") for p in root.rglob("*") if p.is_file())
+
+
+def _forms(secret: str) -> list[str]:
+    return [
+        secret,
+        urllib.parse.quote(secret, safe=""),
+        urllib.parse.quote_plus(secret),
+        json.dumps(secret)[1:-1],
+    ]
+
+
+def _assert_nowhere(secret: str, *texts: str) -> None:
+    for text in texts:
+        for form in _forms(secret):
+            assert form not in text, f"{form!r} leaked"
 
 
 @pytest.mark.parametrize("version", ["2025-01", "2026-10"])
@@ -74,3 +97,127 @@ def test_secret_and_redact() -> None:
         import pickle
 
         pickle.dumps(secret)
+
+
+@pytest.mark.parametrize("token", SHAPELESS)
+def test_a_token_of_any_shape_never_reaches_output_or_files(
+    store: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, token: str
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    store.control("POST", "tokens", {"token": token})
+    env = {
+        "SHOPIFY_STORE": store.url,
+        "SHOPIFY_ACCESS_TOKEN": token,
+        "SHOPIFY_API_VERSION": "2026-10",
+    }
+    (tmp_path / "inventory.yaml").write_text(MANIFEST)
+    runner = CliRunner()
+    outputs = []
+    for args in (
+        ["plan", "inventory.yaml", "--out", "plan.json", "--format", "json"],
+        ["apply", "plan.json", "--format", "json"],
+        ["history", "--format", "json"],
+    ):
+        result = runner.invoke(main, args, env=env)
+        assert result.exit_code == 0, result.output
+        outputs.append(result.output)
+    _assert_nowhere(token, *outputs, _everything_written(tmp_path))
+
+
+@pytest.mark.parametrize("how", ["environment", "flag", "no scheme"])
+def test_a_store_url_with_credentials_is_refused_without_repeating_them(
+    store: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, how: str
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "inventory.yaml").write_text(MANIFEST)
+    password = "hunter2-p@ss/word"
+    userinfo = "admin:" + urllib.parse.quote(password, safe="")
+    url = store.url.replace("http://", f"http://{userinfo}@")
+    env = {"SHOPIFY_ACCESS_TOKEN": store.token, "SHOPIFY_STORE": url}
+    args = ["plan", "inventory.yaml", "--out", "plan.json"]
+    if how == "flag":
+        env["SHOPIFY_STORE"], args = store.url, [*args, "--store", url]
+    elif how == "no scheme":
+        env["SHOPIFY_STORE"] = f"{userinfo}@my-shop.myshopify.com"
+    result = CliRunner().invoke(main, args, env=env)
+    assert result.exit_code == 1
+    assert "carries credentials" in result.output and "***@" in result.output
+    _assert_nowhere(password, result.output, _everything_written(tmp_path))
+    assert "admin:" not in result.output
+    assert not (tmp_path / "plan.json").exists()
+    assert store.control("GET", "stats")["requests"] == 0  # refused before any request
+
+
+def test_a_token_echoed_back_by_the_store_is_not_printed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Was printed when it did not look like shpat_…: redaction matched a shape."""
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "inventory.yaml").write_text(MANIFEST)
+    token = SHAPELESS[0]
+
+    def echo(seen: Seen) -> tuple[int, dict[str, str], bytes]:
+        sent = seen.headers["X-Shopify-Access-Token"]
+        return graphql_answer({"echo": sent}, version=sent, **{"X-Echo": sent})
+
+    with serve(echo) as hostile:
+        env = {"SHOPIFY_STORE": hostile.url, "SHOPIFY_ACCESS_TOKEN": token}
+        result = CliRunner().invoke(main, ["plan", "inventory.yaml"], env=env)
+    assert result.exit_code == 1
+    assert "unexpected X-Shopify-API-Version header" in result.output
+    _assert_nowhere(token, result.output, _everything_written(tmp_path))
+
+
+@pytest.mark.parametrize("status", [301, 302, 307, 308])
+def test_a_redirect_to_another_host_gets_no_token_and_is_an_error_naming_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, status: int
+) -> None:
+    """Was followed: the token went to the other host, even over plain http."""
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "inventory.yaml").write_text(MANIFEST)
+    with serve(lambda seen: graphql_answer({})) as elsewhere:
+        target = elsewhere.url.replace("127.0.0.1", "localhost") + "/admin/api/2026-10/graphql.json"
+        with serve(lambda seen: (status, {"Location": target}, b"")) as store:
+            env = {"SHOPIFY_STORE": store.url, "SHOPIFY_ACCESS_TOKEN": TOKEN}
+            result = CliRunner().invoke(main, ["plan", "inventory.yaml"], env=env)
+    assert result.exit_code == 1
+    assert f"a redirect to {target}" in result.output
+    assert "never follows redirects" in result.output
+    assert elsewhere.seen == []
+    _assert_nowhere(TOKEN, result.output)
+
+
+def test_debug_logs_and_crash_logs_are_scrubbed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "inventory.yaml").write_text(MANIFEST)
+    token = SHAPELESS[1]
+    log_file = tmp_path / "debug.log"
+    handler = logging.FileHandler(log_file)
+    root = logging.getLogger()
+    root.addHandler(handler)
+    previous = root.level
+    root.setLevel(logging.DEBUG)
+    try:
+        with serve(lambda seen: graphql_answer({"echo": token}, version=token)) as hostile:
+            env = {"SHOPIFY_STORE": hostile.url, "SHOPIFY_ACCESS_TOKEN": token}
+            result = CliRunner().invoke(main, ["plan", "inventory.yaml"], env=env)
+    finally:
+        root.removeHandler(handler)
+        root.setLevel(previous)
+        handler.close()
+    assert result.exit_code == 1
+    assert "<<<" in log_file.read_text()  # gql logged the answer that echoed the token
+    _assert_nowhere(token, log_file.read_text(), result.output)
+
+    def crash(*args: object, **kwargs: object) -> None:
+        raise RuntimeError(f"unexpected, with {token} in it")
+
+    monkeypatch.setattr("reconciler.commands.plan", crash)
+    env = {"SHOPIFY_STORE": "http://127.0.0.1:9", "SHOPIFY_ACCESS_TOKEN": token}
+    crashed = CliRunner().invoke(main, ["plan", "inventory.yaml"], env=env)
+    assert crashed.exit_code == 3
+    crash_log = (tmp_path / ".reconciler" / "crash.log").read_text()
+    assert "RuntimeError: unexpected, with [REDACTED] in it" in crash_log
+    _assert_nowhere(token, crashed.output, crash_log)
