@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import threading
 
+from reconciler.secrets import Secret
 from reconciler.shopify.client import ShopifyClient
-from reconciler.shopify.secrets import Secret
 from reconciler.shopify.target import resolve_target
 from tests.apply.conftest import ITEM
 from tests.conftest import Store
