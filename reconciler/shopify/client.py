@@ -402,8 +402,12 @@ class _TimedOut(TransientStoreError):
 
 def _bucket_text(cost: dict[str, Any]) -> str:
     status = cost.get("throttleStatus") or {}
+
+    def number(value: Any) -> str:
+        return f"{value:g}" if isinstance(value, int | float) else "?"
+
     return (
-        f"needs {cost.get('requestedQueryCost', '?')} points, "
-        f"{status.get('currentlyAvailable', '?')}/{status.get('maximumAvailable', '?')} "
-        f"available, restoring {status.get('restoreRate', '?')}/s"
+        f"needs {number(cost.get('requestedQueryCost'))} points, "
+        f"{number(status.get('currentlyAvailable'))}/{number(status.get('maximumAvailable'))} "
+        f"available, restoring {number(status.get('restoreRate'))}/s"
     )

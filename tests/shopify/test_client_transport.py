@@ -170,7 +170,10 @@ def test_throttled_waits_for_exactly_the_points_it_needs_plus_jitter() -> None:
         client.query("locations", {"first": 10, "after": None})
     assert len(clock.waits) == 1
     assert 3.0 <= clock.waits[0] <= 3.0 * 1.2  # (350 - 50) / 100, up to 20 % jitter
-    assert "throttled" in notes[0] and "needs 350 points, 50/2000.0 available" in notes[0]
+    assert (
+        "throttled" in notes[0]
+        and "needs 350 points, 50/2000 available, restoring 100/s" in notes[0]
+    )
     assert "left before the deadline" in notes[0]
 
 
