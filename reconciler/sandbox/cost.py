@@ -81,12 +81,22 @@ class _Walker:
         self.fragments = fragments
         self.variables = variables
         self.denied = denied
+        # Memos keyed by AST node identity (the document outlives the walker): a response
+        # walks the same selection once per object, and a large read has thousands.
+        self._fields_memo: dict[int, list[tuple[FieldNode, str | None]]] = {}
+        self._charged_memo: dict[tuple[int, int], list[_Charged]] = {}
 
     def _fields(self, selection_set: SelectionSetNode | None) -> list[tuple[FieldNode, str | None]]:
         """Fields of a selection, with the type condition of the fragment they came from."""
-        out: list[tuple[FieldNode, str | None]] = []
         if selection_set is None:
-            return out
+            return []
+        found = self._fields_memo.get(id(selection_set))
+        if found is None:
+            found = self._fields_memo[id(selection_set)] = self._collect(selection_set)
+        return found
+
+    def _collect(self, selection_set: SelectionSetNode) -> list[tuple[FieldNode, str | None]]:
+        out: list[tuple[FieldNode, str | None]] = []
         for selection in selection_set.selections:
             if isinstance(selection, FieldNode):
                 out.append((selection, None))
@@ -112,19 +122,32 @@ class _Walker:
             for arg in node.arguments or ()
         }
 
-    def _children(
-        self, parent: Any, selection_set: SelectionSetNode | None, data: Any, path: Path
-    ) -> float:
-        """Cost of a selection on `parent` (an object, interface or union type)."""
-        groups: dict[str | None, float] = {}
+    def _charged(self, parent: Any, selection_set: SelectionSetNode | None) -> list[_Charged]:
+        """The fields of a selection on `parent` that can cost anything (free ones cost 0 and
+        leave every sum and maximum below unchanged)."""
+        memo_key = (id(parent), id(selection_set))
+        found = self._charged_memo.get(memo_key)
+        if found is not None:
+            return found
+        found = []
         for field_node, condition in self._fields(selection_set):
             owner = self.schema.get_type(condition) if condition else parent
             if not isinstance(owner, GraphQLObjectType | GraphQLInterfaceType):
                 continue
             field = owner.fields.get(field_node.name.value)
-            if field is None:
+            if field is None or _always_free(field_node, field):
                 continue
             key = field_node.alias.value if field_node.alias else field_node.name.value
+            found.append((field_node, condition, field, key))
+        self._charged_memo[memo_key] = found
+        return found
+
+    def _children(
+        self, parent: Any, selection_set: SelectionSetNode | None, data: Any, path: Path
+    ) -> float:
+        """Cost of a selection on `parent` (an object, interface or union type)."""
+        groups: dict[str | None, float] = {}
+        for field_node, condition, field, key in self._charged(parent, selection_set):
             if isinstance(data, dict):
                 if key not in data:
                     continue  # a fragment that did not apply to this object
@@ -140,9 +163,9 @@ class _Walker:
         return plain + (max(groups.values()) if groups else 0.0)
 
     def _field(self, node: FieldNode, field: Any, data: Any, path: Path) -> float:
-        named = get_named_type(field.type)
-        if node.name.value in FREE_FIELDS or is_leaf_type(named):
+        if _always_free(node, field):
             return 0.0
+        named = get_named_type(field.type)
         if data is None:
             if path in self.denied:  # refused for lack of scope: charged as requested
                 return self._field(node, field, _MISSING, path)
@@ -151,6 +174,8 @@ class _Walker:
             return self._connection(node, named, data, path)
         if isinstance(data, list):
             # a plain list of objects: 1 plus its children, not multiplied by its length
+            if not self._charged(named, node.selection_set):
+                return 1.0  # every item's children are free
             kids = [
                 self._children(named, node.selection_set, item, (*path, i))
                 for i, item in enumerate(data)
@@ -208,6 +233,14 @@ class _Walker:
             if item is not None
         ]
         return max(costs, default=0.0)
+
+
+_Charged = tuple[FieldNode, str | None, Any, str]  # (node, fragment condition, field, response key)
+
+
+def _always_free(node: FieldNode, field: Any) -> bool:
+    """Scalars, enums and the connection plumbing cost nothing, whatever the data."""
+    return node.name.value in FREE_FIELDS or is_leaf_type(get_named_type(field.type))
 
 
 class _Missing:

@@ -21,21 +21,21 @@ from graphql import (
     DocumentNode,
     ExecutionResult,
     FieldNode,
+    FragmentDefinitionNode,
     GraphQLError,
-    GraphQLSyntaxError,
     OperationDefinitionNode,
     VariableNode,
     execute,
-    parse,
 )
-from graphql.execution.values import get_variable_values
+from graphql.execution.values import VariableValues, get_variable_values
 
-from . import access
+from . import access, fast_reads
 from .calendar import Calendar, CalendarSetting
 from .context import RequestContext, Shop, Token
 from .cost import MAX_QUERY_COST, Bucket, ThrottleStatus, actual_cost, requested_cost
+from .document_cache import DocumentCache, Prepared
 from .faults import Faults
-from .graphql_errors import located, parse_error, validation_errors
+from .graphql_errors import located
 from .nodes import NotInSandbox
 from .pagination import ConnectionArgumentError
 from .resolvers import InputTooLarge
@@ -97,6 +97,11 @@ class Stats:
     actual_cost: int = 0
     throttled: int = 0
     statuses: dict[str, int] = field(default_factory=dict)
+    # How executed requests were answered: fast (fast_reads), fastFallback, graphqlCore.
+    executions: dict[str, int] = field(default_factory=dict)
+
+    def count_execution(self, how: str) -> None:
+        self.executions[how] = self.executions.get(how, 0) + 1
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -106,6 +111,7 @@ class Stats:
             "actualCost": self.actual_cost,
             "throttled": self.throttled,
             "statuses": dict(sorted(self.statuses.items())),
+            "executions": dict(sorted(self.executions.items())),
         }
 
 
@@ -114,6 +120,22 @@ def _operation(document: DocumentNode, name: str | None) -> OperationDefinitionN
     if name:
         return next((o for o in operations if o.name and o.name.value == name), None)
     return operations[0] if len(operations) == 1 else None
+
+
+def _read_plan(
+    schema: Any, prepared: Prepared, operation: OperationDefinitionNode
+) -> fast_reads.ReadPlan | None:
+    """The operation's fast read plan, compiled once per cached document."""
+    key = ("read", id(operation))
+    if key not in prepared.derived:
+        document = prepared.document
+        assert document is not None
+        fragments = {
+            d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)
+        }
+        prepared.derived[key] = fast_reads.compile_read(schema, fragments, operation)
+    plan: fast_reads.ReadPlan | None = prepared.derived[key]
+    return plan
 
 
 def _root_names(operation: OperationDefinitionNode) -> list[str]:
@@ -142,6 +164,9 @@ class Engine:
         self.calendar = calendar or CalendarSetting(Calendar())
         self.buckets: dict[str, Bucket] = {}
         self.stats = Stats()
+        self.documents = DocumentCache()
+        # Answer reads with `fast_reads` where it can (tests turn it off to compare).
+        self.fast_reads = True
 
     def bucket(self, token: Token) -> Bucket:
         key = token.fingerprint
@@ -204,13 +229,11 @@ class Engine:
         base_url: str,
     ) -> Response:
         schema = schema_for(version)
-        try:
-            document = parse(query)
-        except GraphQLSyntaxError as exc:
-            return Response(200, {"errors": [parse_error(exc)]}, headers)
-        errors = validation_errors(schema, document)
-        if errors:
-            return Response(200, {"errors": errors}, headers)
+        prepared = self.documents.prepare(version, schema, query)
+        if prepared.errors:
+            return Response(200, {"errors": prepared.errors}, headers)
+        document = prepared.document
+        assert document is not None
         operation = _operation(document, operation_name)
         if operation is None:
             message = (
@@ -270,10 +293,10 @@ class Engine:
                 "extensions": {"cost": cost},
             }
             return Response(200, body, headers)
-        ctx = RequestContext(self.state, RULES[version], token, self.shop, base_url, self.bulk)
-        ctx.faults = self.faults  # type: ignore[attr-defined]
         self.faults.sales(names, self.state)
-        result = self._execute(schema, document, operation, variables, ctx, token, version)
+        result, ctx = self._execute(
+            schema, prepared, operation, variables, coerced, token, version, base_url
+        )
         if result.data is None:  # the whole answer failed: charge the floor of the request
             floor = 10 * len(names) if operation.operation.value == "mutation" else 2
             actual = min(requested, floor)
@@ -297,16 +320,37 @@ class Engine:
             return after
         return response
 
+    def _context(self, version: str, token: Token, base_url: str) -> RequestContext:
+        ctx = RequestContext(self.state, RULES[version], token, self.shop, base_url, self.bulk)
+        ctx.faults = self.faults  # type: ignore[attr-defined]
+        return ctx
+
     def _execute(
         self,
         schema: Any,
-        document: DocumentNode,
+        prepared: Prepared,
         operation: OperationDefinitionNode,
         variables: dict[str, Any],
-        ctx: RequestContext,
+        coerced: Any,
         token: Token,
         version: str,
-    ) -> ExecutionResult:
+        base_url: str,
+    ) -> tuple[ExecutionResult, RequestContext]:
+        """Run the operation: the fast read path when it can answer, else graphql-core."""
+        document = prepared.document
+        assert document is not None
+        if self.fast_reads and isinstance(coerced, VariableValues):
+            plan = _read_plan(schema, prepared, operation)
+            if plan is not None:
+                ctx = self._context(version, token, base_url)
+                data = fast_reads.run(plan, ctx, coerced, version, token.scopes)
+                if data is not None:
+                    self.stats.count_execution("fast")
+                    return ExecutionResult(data, None), ctx
+                self.stats.count_execution("fastFallback")
+        self.stats.count_execution("graphqlCore")
+        ctx = self._context(version, token, base_url)
+
         def check_access(next_: Any, root: Any, info: Any, **args: Any) -> Any:
             access.check(info, token.scopes, version)
             return next_(root, info, **args)
@@ -321,7 +365,7 @@ class Engine:
             middleware=[check_access],
         )
         assert isinstance(result, ExecutionResult)
-        return result
+        return result, ctx
 
     def _response(
         self,
