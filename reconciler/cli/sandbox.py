@@ -51,6 +51,20 @@ def sandbox() -> None:
     help="Serve a retired API version as itself instead of falling forward (repeatable, or "
     "`all`). For tests of that version only: Shopify never does this.",
 )
+@click.option(
+    "--mutation-latency-ms",
+    type=click.IntRange(0, 60_000),
+    default=0,
+    show_default=True,
+    help="Each mutation waits this long before it runs (Shopify: a few hundred ms).",
+)
+@click.option(
+    "--query-latency-ms",
+    type=click.IntRange(0, 60_000),
+    default=0,
+    show_default=True,
+    help="Each query waits this long before it runs.",
+)
 @click.option("--allow-remote", is_flag=True, help="Allow listening on a non-loopback address.")
 def sandbox_serve(
     host: str,
@@ -61,6 +75,8 @@ def sandbox_serve(
     plan: str,
     today: str | None,
     serve_retired: tuple[str, ...],
+    mutation_latency_ms: int,
+    query_latency_ms: int,
     allow_remote: bool,
 ) -> None:
     """Serve a sandbox store until interrupted (Ctrl-C or SIGTERM).
@@ -72,6 +88,7 @@ def sandbox_serve(
 
     from reconciler.sandbox import Sandbox, SnapshotError
     from reconciler.sandbox import snapshot as snapshots
+    from reconciler.sandbox.latency import Setting
     from reconciler.sandbox.server import LOOPBACK
 
     if host not in LOOPBACK and not allow_remote:
@@ -95,6 +112,7 @@ def sandbox_serve(
             today=today,
             serve_retired=serve_retired,
             allow_remote=allow_remote,
+            latency=Setting(query_ms=query_latency_ms, mutation_ms=mutation_latency_ms),
         )
     except (SnapshotError, ValueError, OSError) as exc:
         click.echo(f"Error: {exc}", err=True)
@@ -110,6 +128,10 @@ def sandbox_serve(
     )
     origin = f"snapshot {snapshot_path}" if snapshot_path else f"db {db}" if db else "empty"
     click.echo(f"  store: {origin} {json.dumps(server.app.state.counts())}")
+    if mutation_latency_ms or query_latency_ms:
+        click.echo(
+            f"  latency: {mutation_latency_ms} ms per mutation, {query_latency_ms} ms per query"
+        )
 
     def stop(signum: int, frame: object) -> None:
         raise KeyboardInterrupt

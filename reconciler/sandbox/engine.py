@@ -36,6 +36,7 @@ from .cost import MAX_QUERY_COST, Bucket, ThrottleStatus, actual_cost, requested
 from .document_cache import DocumentCache, Prepared
 from .faults import Faults
 from .graphql_errors import located
+from .latency import Latency
 from .nodes import NotInSandbox
 from .pagination import ConnectionArgumentError
 from .resolvers import InputTooLarge
@@ -154,6 +155,7 @@ class Engine:
         bulk: Any,
         plan: str = "standard",
         calendar: CalendarSetting | None = None,
+        latency: Latency | None = None,
     ) -> None:
         self.state = state
         self.tokens = tokens
@@ -163,6 +165,7 @@ class Engine:
         self.plan = plan
         self.calendar = calendar or CalendarSetting(Calendar())
         self.buckets: dict[str, Bucket] = {}
+        self.latency = latency or Latency()
         self.stats = Stats()
         self.documents = DocumentCache()
         # Answer reads with `fast_reads` where it can (tests turn it off to compare).
@@ -293,6 +296,7 @@ class Engine:
                 "extensions": {"cost": cost},
             }
             return Response(200, body, headers)
+        self.latency.wait(operation.operation.value)  # admitted: now as slow as Shopify
         self.faults.sales(names, self.state)
         result, ctx = self._execute(
             schema, prepared, operation, variables, coerced, token, version, base_url

@@ -22,6 +22,8 @@ Everything under ``/__sandbox/`` is the control plane (never part of Shopify's U
 ``GET|POST /__sandbox/calendar``  the sandbox's date and how each API version is served;
                              ``{"today": "2026-12-02" | null, "serveRetired": ["2025-01"]}``
                              (see `calendar`)
+``GET|POST /__sandbox/latency``  ``{"mutation_ms": 300, "query_ms": 0}``: how long each executed
+                             mutation / query waits before it runs (see `latency`)
 ``GET  /__sandbox/bulk/<id>.jsonl``  a bulk operation's result file (no token, like
                              Shopify's signed storage URLs)
 =========================  ===================================================================
@@ -61,6 +63,7 @@ from .context import ALL_SCOPES, Shop, Token
 from .cost import PLANS
 from .engine import Engine
 from .faults import FaultError, Faults
+from .latency import Latency, LatencyError, Setting
 from .quantities import record_sale
 from .response import Response
 from .schema import warm_up
@@ -91,6 +94,7 @@ class SandboxApp:
         plan: str = "standard",
         calendar: Calendar | None = None,
         data_dir: Path | None = None,
+        latency: Setting | None = None,
     ) -> None:
         if plan not in PLANS:
             raise ValueError(f"plan must be one of {', '.join(PLANS)}")
@@ -111,7 +115,14 @@ class SandboxApp:
             snapshot.load(self.state, snapshot_data, validated=True)
         self.calendar = CalendarSetting(calendar or Calendar())
         self.engine = Engine(
-            self.state, self.tokens, self._shop(), self.faults, self.bulk, plan, self.calendar
+            self.state,
+            self.tokens,
+            self._shop(),
+            self.faults,
+            self.bulk,
+            plan,
+            self.calendar,
+            Latency(latency),
         )
 
     def _shop(self) -> Shop:
@@ -139,8 +150,8 @@ class SandboxApp:
         self._replace(lambda: snapshot.load_generated(self.state, items, locations, seed))
 
     def reset(self, data: dict[str, Any] | None = None) -> None:
-        """Back to `data`, else the start snapshot, else an empty store; faults, buckets and
-        app tokens added through the control plane too."""
+        """Back to `data`, else the start snapshot, else an empty store; faults, buckets,
+        app tokens added through the control plane and the latency too."""
         data = data if data is not None else self.initial
         if data is None:
             self._replace(self.state.wipe)
@@ -149,6 +160,7 @@ class SandboxApp:
         self.faults.clear()
         self.calendar.restore()
         self.engine.buckets.clear()
+        self.engine.latency.reset()
         for value in [v for v in self.tokens if v != self.token]:
             del self.tokens[value]
 
@@ -227,6 +239,11 @@ class SandboxApp:
             return 200, self.calendar.current.as_dict()
         if route == ("POST", "/__sandbox/calendar"):
             return 200, self.calendar.update(_object(body)).as_dict()
+        if route == ("GET", "/__sandbox/latency"):
+            return 200, self.engine.latency.as_dict()
+        if route == ("POST", "/__sandbox/latency"):
+            self.engine.latency.update(_object(body))
+            return 200, self.engine.latency.as_dict()
         if route == ("GET", "/__sandbox/history"):
             return 200, {"adjustmentGroups": self._history()}
         raise LookupError(path)  # pragma: no cover - _ROUTES and the branches above agree
@@ -302,6 +319,7 @@ _ROUTES: dict[str, tuple[str, ...]] = {
     "/__sandbox/tokens": ("POST",),
     "/__sandbox/history": ("GET",),
     "/__sandbox/calendar": ("GET", "POST"),
+    "/__sandbox/latency": ("GET", "POST"),
 }
 
 
@@ -413,7 +431,7 @@ class _Handler(BaseHTTPRequestHandler):
             headers["Allow"] = ", ".join(exc.allowed)
         except SnapshotError as exc:
             status, payload = 400, {"error": "invalid store snapshot", "problems": exc.problems}
-        except (ControlError, FaultError, ValueError) as exc:
+        except (ControlError, FaultError, LatencyError, ValueError) as exc:
             status, payload = 400, {"error": str(exc)}
         self._send(status, json.dumps(payload).encode(), headers)
 
@@ -463,6 +481,7 @@ class Sandbox:
         today: date | str | None = None,
         serve_retired: Iterable[str] = (),
         allow_remote: bool = False,
+        latency: Setting | None = None,
     ) -> None:
         if host not in LOOPBACK and not allow_remote:
             raise ValueError(
@@ -472,7 +491,7 @@ class Sandbox:
         calendar = Calendar(
             parse_day(today) if today is not None else None, check_versions(serve_retired)
         )
-        self.app = SandboxApp(db, snapshot_data, token, plan, calendar)
+        self.app = SandboxApp(db, snapshot_data, token, plan, calendar, latency=latency)
         self.token = token
         self._server = _Server((host, port), self.app)
         self._thread: threading.Thread | None = None

@@ -27,7 +27,17 @@ class Served:
 
     def stop(self) -> tuple[int, str]:
         self.process.send_signal(signal.SIGTERM)
-        out, _ = self.process.communicate(timeout=30)
+        # Read through the text stream that read the first line: `communicate` reads the raw
+        # pipe and would miss lines that stream had already buffered.
+        watchdog = threading.Timer(30, self.process.kill)
+        watchdog.start()
+        try:
+            assert self.process.stdout is not None
+            out = self.process.stdout.read()
+            self.process.stdout.close()
+            self.process.wait(timeout=30)
+        finally:
+            watchdog.cancel()
         return self.process.returncode, out
 
 
