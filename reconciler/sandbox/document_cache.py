@@ -24,6 +24,14 @@ from .graphql_errors import parse_error, validation_errors
 
 MAX_ENTRIES = 512
 MAX_CACHED_QUERY_CHARS = 64 * 1024
+# Validation is quadratic in the worst case (thousands of aliased fields take minutes), so a
+# document is refused past this many tokens, as GraphQL-Ruby does with max_query_string_tokens.
+# Shopify's own limit is not documented (UNVERIFIED); real documents use a few hundred.
+MAX_TOKENS = 15_000
+TOO_LARGE = {
+    "message": "This query is too large to execute.",
+    "extensions": {"code": "PARSE_ERROR"},
+}
 
 
 @dataclass
@@ -39,8 +47,10 @@ class Prepared:
 def prepare(schema: GraphQLSchema, query: str) -> Prepared:
     """Parse and validate `query` against `schema`, without caching."""
     try:
-        document = parse(query)
+        document = parse(query, max_tokens=MAX_TOKENS)
     except GraphQLSyntaxError as exc:
+        if "Document contains more than" in exc.message:
+            return Prepared(None, [dict(TOO_LARGE)])
         return Prepared(None, [parse_error(exc)])
     errors = validation_errors(schema, document)
     return Prepared(None if errors else document, errors)

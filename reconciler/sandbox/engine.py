@@ -9,7 +9,6 @@ null actual cost.
 
 from __future__ import annotations
 
-import json
 import logging
 import time
 import traceback
@@ -39,6 +38,7 @@ from .graphql_errors import located
 from .latency import Latency
 from .nodes import NotInSandbox
 from .pagination import ConnectionArgumentError
+from .request_body import TooDeep, decode_json
 from .resolvers import InputTooLarge
 from .response import Response
 from .schema import schema_for
@@ -205,9 +205,11 @@ class Engine:
         if token is None:
             return Response(401, UNAUTHORIZED, headers)
         try:
-            body = json.loads(raw_body or b"{}")
+            body = decode_json(raw_body or b"{}")
+        except TooDeep as exc:
+            return Response(400, {"errors": str(exc)}, headers)
         except ValueError:
-            body = None
+            body = None  # Rails answers unparseable JSON as a missing query
         # Rails' `params.require(:query)`: a blank query is as missing as no query.
         query = body.get("query") if isinstance(body, dict) else None
         if not isinstance(query, str) or not query.strip():

@@ -3,7 +3,9 @@
 Rules are added through the control plane (``POST /__sandbox/faults``) and match requests by
 the root fields they call. Kinds:
 
-* ``http_error`` – answer with an HTTP status (e.g. 502/503) before doing anything;
+* ``http_error`` – answer with an HTTP status (e.g. 502/503) before doing anything; a 429 is
+  Shopify's, with its message and ``Retry-After: 2.0`` (``retryAfter`` sets the seconds,
+  ``null`` leaves the header out);
 * ``throttle`` – answer THROTTLED whatever the bucket holds;
 * ``latency`` – sleep ``seconds`` before the request (``phase: before``) or, for a mutation,
   between claiming its idempotency key (if any) and applying (``phase: during``): a second
@@ -16,7 +18,9 @@ the root fields they call. Kinds:
   idempotency key and before applying anything: the client gets INTERNAL_SERVER_ERROR, nothing
   changes, and a retry with the same key gets IDEMPOTENCY_PREVIOUS_ATTEMPT_FAILED.
 
-Each rule fires ``times`` times (-1: forever) after skipping its first ``skip`` matches.
+Each rule fires ``times`` times (-1: forever) after skipping its first ``skip`` matches. Every
+field is checked when the rule is added: unknown fields, wrong types and numbers out of range
+(``seconds`` up to 600, counts up to 1,000,000, HTTP error statuses 400-599) are refused.
 """
 
 from __future__ import annotations
@@ -26,15 +30,23 @@ import time
 from dataclasses import asdict, dataclass
 from typing import Any
 
+from . import control_input as checks
 from . import ids
-from .quantities import record_sale
+from .quantities import SET_LIMIT, record_sale
 from .response import Response
 from .state import State
 
 KINDS = ("http_error", "throttle", "latency", "lose_response", "sale", "internal_error")
+PHASES = ("before", "during")
+# What Shopify answers with a 429 (recorded on its REST Admin API; docs/shopify-captures.md §7).
+THROTTLED_429 = (
+    "Exceeded 2 calls per second for api client. Reduce request rates to resume uninterrupted "
+    "service."
+)
+SHOPIFY_RETRY_AFTER = 2.0
 
 
-class FaultError(ValueError):
+class FaultError(checks.ControlError):
     """A fault rule the control plane cannot accept."""
 
 
@@ -55,6 +67,7 @@ class Rule:
     inventory_item_id: str | None = None
     location_id: str | None = None
     quantity: int = 1
+    retry_after: float | None = None
     fired: int = 0
     seen: int = 0
 
@@ -62,26 +75,70 @@ class Rule:
         return asdict(self)
 
 
+FIELDS = (
+    "kind",
+    "operation",
+    "times",
+    "skip",
+    "status",
+    "seconds",
+    "phase",
+    "inventoryItemId",
+    "locationId",
+    "quantity",
+    "retryAfter",
+)
+MAX_COUNT = 1_000_000
+MAX_SECONDS = 600.0
+MAX_RETRY_AFTER = 3600.0
+
+
 def rule_from_json(rule_id: int, data: dict[str, Any]) -> Rule:
+    """A rule from its control-plane JSON; every field typed and bounded (FaultError if not)."""
     kind = data.get("kind")
     if kind not in KINDS:
         raise FaultError(f"kind must be one of {', '.join(KINDS)}")
-    rule = Rule(
-        id=rule_id,
-        kind=str(kind),
-        operation=str(data.get("operation", "*")),
-        times=int(data.get("times", 1)),
-        skip=int(data.get("skip", 0)),
-        status=int(data.get("status", 503 if kind == "http_error" else 0)),
-        seconds=float(data.get("seconds", 0.0)),
-        phase=str(data.get("phase", "before")),
-        inventory_item_id=data.get("inventoryItemId"),
-        location_id=data.get("locationId"),
-        quantity=int(data.get("quantity", 1)),
-    )
+    try:
+        checks.only(data, FIELDS)
+        if kind == "http_error":
+            status = checks.integer(data, "status", 503, 400, 599)
+        else:  # lose_response: 0 drops the connection, else the status sent with no body
+            status = checks.integer(data, "status", 0, 0, 599)
+            if 0 < status < 400:
+                raise checks.ControlError(f"status must be 0 or 400 to 599, got {status}")
+        rule = Rule(
+            id=rule_id,
+            kind=str(kind),
+            operation=checks.text(data, "operation", "*", max_length=200),
+            times=checks.integer(data, "times", 1, -1, MAX_COUNT),
+            skip=checks.integer(data, "skip", 0, 0, MAX_COUNT),
+            status=status,
+            seconds=checks.number(data, "seconds", 0.0, 0.0, MAX_SECONDS),
+            phase=checks.choice(data, "phase", "before", PHASES),
+            inventory_item_id=checks.optional_text(data, "inventoryItemId", 200),
+            location_id=checks.optional_text(data, "locationId", 200),
+            quantity=checks.integer(data, "quantity", 1, 1, SET_LIMIT),
+            retry_after=checks.optional_number(
+                data,
+                "retryAfter",
+                SHOPIFY_RETRY_AFTER if status == 429 else None,
+                0.0,
+                MAX_RETRY_AFTER,
+            ),
+        )
+    except checks.ControlError as exc:
+        raise FaultError(str(exc)) from exc
     if kind == "sale" and not (rule.inventory_item_id and rule.location_id):
         raise FaultError("a sale needs inventoryItemId and locationId")
     return rule
+
+
+def http_error(rule: Rule) -> Response:
+    """The answer of an injected HTTP error. A 429 is Shopify's: its throttle message and
+    ``Retry-After`` in seconds written as a float (docs/shopify-captures.md §7)."""
+    headers = {} if rule.retry_after is None else {"Retry-After": str(float(rule.retry_after))}
+    message = THROTTLED_429 if rule.status == 429 else f"Injected HTTP {rule.status}"
+    return Response(rule.status, {"errors": message}, headers)
 
 
 class Faults:
@@ -128,7 +185,7 @@ class Faults:
         for rule in self._fire("latency", names, "before"):
             time.sleep(rule.seconds)
         for rule in self._fire("http_error", names):
-            return Response(rule.status, {"errors": f"Injected HTTP {rule.status}"})
+            return http_error(rule)
         return None
 
     def throttled(self, names: list[str]) -> bool:

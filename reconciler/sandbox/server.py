@@ -52,19 +52,23 @@ import tempfile
 import threading
 from collections.abc import Callable, Iterable
 from datetime import date
+from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
+from . import control_input as checks
 from . import ids, snapshot
 from .bulk import BulkRunner
 from .calendar import Calendar, CalendarSetting, check_versions, parse_day
 from .context import ALL_SCOPES, Shop, Token
+from .control_input import ControlError
 from .cost import PLANS
 from .engine import Engine
-from .faults import FaultError, Faults
-from .latency import Latency, LatencyError, Setting
-from .quantities import record_sale
+from .faults import Faults
+from .latency import Latency, Setting
+from .quantities import ADJUST_LIMIT, SET_LIMIT, record_sale
+from .request_body import API_BODY_LIMIT, CONTROL_BODY_LIMIT, BadRequest, decode_json, read_body
 from .response import Response
 from .schema import warm_up
 from .snapshot import SnapshotError
@@ -77,10 +81,10 @@ DEFAULT_TOKEN = "sandbox-token"
 _API_PATH = re.compile(r"^/admin/api/(?:([^/]+)/)?graphql\.json$")
 _BULK_PATH = re.compile(r"^/__sandbox/bulk/(\d+)\.jsonl$")
 LOOPBACK = ("127.0.0.1", "localhost", "::1")
-
-
-class ControlError(ValueError):
-    pass
+READ_TIMEOUT = 60.0  # seconds a connection may stay silent (idle, or mid-body) before it closes
+# Synthetic stores: a million levels take about 200 MiB; 5 million is the most served.
+MAX_GENERATED_ITEMS = 2_000_000
+MAX_GENERATED_LEVELS = 5_000_000
 
 
 class SandboxApp:
@@ -147,6 +151,13 @@ class SandboxApp:
 
     def generate(self, items: int, locations: int, seed: int) -> None:
         snapshot.check_generate_spec(items, locations, seed)
+        if items > MAX_GENERATED_ITEMS:
+            raise ControlError(f"items must be at most {MAX_GENERATED_ITEMS:,}, got {items:,}")
+        if items * locations > MAX_GENERATED_LEVELS:
+            raise ControlError(
+                f"items x locations must be at most {MAX_GENERATED_LEVELS:,} levels, got "
+                f"{items:,} x {locations:,} = {items * locations:,}"
+            )
         self._replace(lambda: snapshot.load_generated(self.state, items, locations, seed))
 
     def reset(self, data: dict[str, Any] | None = None) -> None:
@@ -227,13 +238,11 @@ class SandboxApp:
             return 200, self._throttle(_object(body))
         if route == ("POST", "/__sandbox/tokens"):
             spec = _object(body)
-            value = str(spec.get("token") or "")
-            if not value:
-                raise ControlError("token is required")
-            scopes = frozenset(spec.get("scopes") or ALL_SCOPES)
-            self.tokens[value] = Token(
-                value, scopes, str(spec.get("app", "reconciler-sandbox")), len(self.tokens) + 1
-            )
+            checks.only(spec, ("token", "scopes", "app"))
+            value = checks.text(spec, "token")
+            scopes = frozenset(checks.scopes(spec) or ALL_SCOPES)
+            app = checks.text(spec, "app", "reconciler-sandbox")
+            self.tokens[value] = Token(value, scopes, app, len(self.tokens) + 1)
             return 200, {"ok": True, "scopes": sorted(scopes)}
         if route == ("GET", "/__sandbox/calendar"):
             return 200, self.calendar.current.as_dict()
@@ -249,27 +258,41 @@ class SandboxApp:
         raise LookupError(path)  # pragma: no cover - _ROUTES and the branches above agree
 
     def _sale(self, spec: dict[str, Any]) -> dict[str, Any]:
-        item = ids.parse(str(spec.get("inventoryItemId", "")), "InventoryItem")
-        location = ids.parse(str(spec.get("locationId", "")), "Location")
+        checks.only(spec, ("inventoryItemId", "locationId", "quantity", "fulfil"))
+        item = ids.parse(checks.text(spec, "inventoryItemId", max_length=200), "InventoryItem")
+        location = ids.parse(checks.text(spec, "locationId", max_length=200), "Location")
         if item is None or location is None:
             raise ControlError("inventoryItemId and locationId must be Shopify GIDs")
+        quantity = checks.integer(spec, "quantity", 1, 1, SET_LIMIT)
+        fulfil = checks.boolean(spec, "fulfil", False)
+        level = self.state.level(item, location)
+        if level is not None:
+            after = level.quantities["available"] - quantity
+            if after < -ADJUST_LIMIT or level.quantities["committed"] + quantity > ADJUST_LIMIT:
+                raise ControlError(
+                    f"a sale of {quantity:,} would take this level beyond "
+                    f"±{ADJUST_LIMIT:,} (available {level.quantities['available']:,}, "
+                    f"committed {level.quantities['committed']:,})"
+                )
         try:
-            group = record_sale(
-                self.state, item, location, int(spec.get("quantity", 1)), bool(spec.get("fulfil"))
-            )
+            group = record_sale(self.state, item, location, quantity, fulfil)
         except LookupError as exc:
             raise ControlError(str(exc)) from exc
         return {"ok": True, "adjustmentGroupId": ids.gid("InventoryAdjustmentGroup", group)}
 
     def _throttle(self, spec: dict[str, Any]) -> dict[str, Any]:
+        """Checked whole before anything changes: the plan, then the level in its bucket."""
+        checks.only(spec, ("plan", "currentlyAvailable"))
+        plan = checks.choice(spec, "plan", self.engine.plan, PLANS)
+        level = None
+        if "currentlyAvailable" in spec:
+            level = checks.number(spec, "currentlyAvailable", 0, 0, PLANS[plan][0])
         if "plan" in spec:
-            if spec["plan"] not in PLANS:
-                raise ControlError(f"plan must be one of {', '.join(PLANS)}")
-            self.engine.set_plan(str(spec["plan"]))
+            self.engine.set_plan(plan)
         for token in self.tokens.values():
             bucket = self.engine.bucket(token)
-            if "currentlyAvailable" in spec:
-                bucket.drain(float(spec["currentlyAvailable"]))
+            if level is not None:
+                bucket.drain(level)
         any_token = next(iter(self.tokens.values()))
         return {"throttleStatus": self.engine.bucket(any_token).status().as_dict()}
 
@@ -345,9 +368,33 @@ class _Handler(BaseHTTPRequestHandler):
     def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - stdlib signature
         log.debug("%s - %s", self.address_string(), format % args)
 
-    def _body(self) -> bytes:
-        length = int(self.headers.get("Content-Length") or 0)
-        return self.rfile.read(length) if length else b""
+    def setup(self) -> None:
+        # A silent connection (idle keep-alive, or a body that never comes) closes, or is
+        # answered 408, after the server's read timeout instead of holding a thread forever.
+        self.timeout = self.server.read_timeout  # type: ignore[misc]
+        super().setup()
+
+    def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
+        """http.server's own refusals (malformed request line, oversized headers, unknown
+        method) as JSON like every other answer, then the connection closes."""
+        try:
+            phrase = HTTPStatus(code).phrase
+        except ValueError:
+            phrase = "Error"
+        body = json.dumps({"errors": message or phrase}).encode()
+        self.close_connection = True
+        if self.request_version == "HTTP/0.9":  # no usable request line: answer in HTTP/1.1
+            self.request_version = "HTTP/1.1"
+        try:
+            self.send_response(code)
+            self.send_header("Content-Type", "application/json; charset=utf-8")
+            self.send_header("Connection", "close")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            if self.command != "HEAD" and code >= 200 and code not in (204, 304):
+                self.wfile.write(body)
+        except OSError:
+            pass  # the client is gone
 
     def _send(self, status: int, body: bytes, headers: dict[str, str] | None = None) -> None:
         try:
@@ -368,23 +415,40 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _dispatch(self, method: str) -> None:
         path = self.path.split("?", 1)[0]
-        raw = self._body()
+        control = path.startswith("/__sandbox/")
+        key = "error" if control else "errors"
+        try:
+            raw = read_body(
+                self.headers, self.rfile, CONTROL_BODY_LIMIT if control else API_BODY_LIMIT
+            )
+        except BadRequest as exc:
+            self.close_connection = exc.close
+            headers = {"Connection": "close"} if exc.close else {}
+            self._send(exc.status, json.dumps({key: exc.message}).encode(), headers)
+            return
+        try:
+            self._route(method, path, raw)
+        except Exception:  # noqa: BLE001 - a bug must answer 500, never drop the connection
+            log.exception("sandbox request failed")
+            self.close_connection = True
+            body = {
+                key: "Internal Server Error" if not control else "internal error in the sandbox"
+            }
+            self._send(500, json.dumps(body).encode(), {"Connection": "close"})
+
+    def _route(self, method: str, path: str, raw: bytes) -> None:
         app = self.server.app
         match = _API_PATH.match(path)
         if match:
             if method != "POST":
                 self._send(405, json.dumps({"errors": "Method Not Allowed"}).encode())
                 return
-            try:
-                response: Response = app.engine.handle(
-                    match.group(1) or "",
-                    self.headers.get("X-Shopify-Access-Token"),
-                    raw,
-                    self._base_url(),
-                )
-            except Exception:  # noqa: BLE001 - a bug must answer 500, never hang the client
-                log.exception("sandbox request failed")
-                response = Response(500, {"errors": "Internal Server Error"})
+            response: Response = app.engine.handle(
+                match.group(1) or "",
+                self.headers.get("X-Shopify-Access-Token"),
+                raw,
+                self._base_url(),
+            )
             if response.drop:
                 self.close_connection = True
                 return
@@ -420,7 +484,7 @@ class _Handler(BaseHTTPRequestHandler):
         headers: dict[str, str] = {}
         try:
             try:
-                body = json.loads(raw) if raw.strip() else None
+                body = decode_json(raw) if raw.strip() else None
             except ValueError as exc:
                 raise ControlError(f"the request body is not valid JSON: {exc}") from exc
             status, payload = self.server.app.control(method, path, body)
@@ -431,7 +495,7 @@ class _Handler(BaseHTTPRequestHandler):
             headers["Allow"] = ", ".join(exc.allowed)
         except SnapshotError as exc:
             status, payload = 400, {"error": "invalid store snapshot", "problems": exc.problems}
-        except (ControlError, FaultError, LatencyError, ValueError) as exc:
+        except ValueError as exc:  # ControlError, FaultError, LatencyError, bad values
             status, payload = 400, {"error": str(exc)}
         self._send(status, json.dumps(payload).encode(), headers)
 
@@ -461,9 +525,12 @@ class _Server(ThreadingHTTPServer):
     # socketserver's default backlog of 5 resets connections when a client opens many at once.
     request_queue_size = 128
 
-    def __init__(self, address: tuple[str, int], app: SandboxApp) -> None:
+    def __init__(
+        self, address: tuple[str, int], app: SandboxApp, read_timeout: float = READ_TIMEOUT
+    ) -> None:
         super().__init__(address, _Handler)
         self.app = app
+        self.read_timeout = read_timeout
 
 
 class Sandbox:
@@ -482,6 +549,7 @@ class Sandbox:
         serve_retired: Iterable[str] = (),
         allow_remote: bool = False,
         latency: Setting | None = None,
+        read_timeout: float = READ_TIMEOUT,
     ) -> None:
         if host not in LOOPBACK and not allow_remote:
             raise ValueError(
@@ -493,7 +561,7 @@ class Sandbox:
         )
         self.app = SandboxApp(db, snapshot_data, token, plan, calendar, latency=latency)
         self.token = token
-        self._server = _Server((host, port), self.app)
+        self._server = _Server((host, port), self.app, read_timeout)
         self._thread: threading.Thread | None = None
         warm_up(calendar.served())
 
