@@ -79,6 +79,20 @@ def _sandbox_summary(text: str) -> list[SummaryRow]:
                 f"{ours / naive:,.0f}×" if naive else "—",
             )
         )
+    reads = re.search(r"### Reading (\d+) items x (\d+) levels", text)
+    medians = re.findall(
+        r"^\| (fast read path|graphql-core \(baseline\)) \| \d+ \| (\d+) \|", text, re.M
+    )
+    if reads and len(medians) == 2:
+        fast, core = (float(ms) for _, ms in medians)
+        out.append(
+            SummaryRow(
+                f"sandbox: read {reads.group(1)} items x {reads.group(2)} levels (ItemsBySku)",
+                f"{fast:.0f} ms",
+                f"{core:.0f} ms (graphql-core)",
+                f"{core / fast:.1f}×" if fast else "—",
+            )
+        )
     export = re.search(r"### Bulk export of ([\d,]+) levels", text)
     seconds = re.search(r"bulkOperationRunQuery → COMPLETED \| \**([\d.]+) s", text)
     if export and seconds:

@@ -12,7 +12,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from benchmarks import apply_bench, plan_bench, run
+from benchmarks import apply_bench, plan_bench, run, sandbox_bench
 from benchmarks.common import Store, calls_for, throttle_floor
 from reconciler.sandbox import Sandbox
 
@@ -111,3 +111,23 @@ def test_run_reads_sandbox_bench_headlines() -> None:
         ("30.0 s", "—", "—"),
     ]
     assert run._sandbox_summary("something else entirely") == []
+
+
+def test_sandbox_bench_reads_tiny(bench_store: Store) -> None:
+    """Both executors answer the live reader's query, byte for byte, and are both timed."""
+    reads = sandbox_bench.bench_reads(bench_store, items=6, locations=3, repeats=3)
+    assert reads.identical
+    assert (reads.fast.calls, reads.graphql_core.calls) == (3, 2)
+    assert reads.fast.cost == reads.graphql_core.cost
+    assert bench_store.control("GET", "executor") == {"fastReads": True}
+    text = "\n".join(sandbox_bench.report_reads(reads))
+    assert "| fast read path | 3 |" in text and "byte-identical" in text
+    rows = run._sandbox_summary(text)
+    assert [r.measured for r in rows] == ["sandbox: read 6 items x 3 levels (ItemsBySku)"]
+
+
+def test_sandbox_bench_writes_tiny(bench_store: Store) -> None:
+    batched, naive = sandbox_bench.bench_writes(bench_store, calls=2, batch=5)
+    assert (batched.calls, batched.quantities, naive.calls) == (2, 10, 5)
+    text = "\n".join(sandbox_bench.report_writes((batched, naive)))
+    assert "| 5 quantities per call | 2 | 10 |" in text

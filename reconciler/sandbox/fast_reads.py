@@ -379,17 +379,22 @@ class _Walk:
         path: Path | None = _UNBUILT
         type_name = plan.name
         for key_, name, mode, pass_through, field in plan.steps:
-            if mode == _TYPENAME:
-                out[key_] = type_name
-                continue
             field_path: Path | None = None
             if mode == _DEFAULT:
                 value = source.get(name) if is_map else getattr(source, name, None)
-                if callable(value):
+                value_type = type(value)
+                if value_type is pass_through:  # the common case: a plain leaf value
+                    if value_type is not int or _INT_MIN <= value <= _INT_MAX:  # type: ignore[operator]
+                        out[key_] = value
+                        continue
+                elif callable(value):
                     if path is _UNBUILT:
                         path = None if key is None else Path(prev, key, typename)
                     field_path = Path(path, key_, type_name)
                     value = value(self._info(field, field_path), **self._args(field))
+            elif mode == _TYPENAME:
+                out[key_] = type_name
+                continue
             else:
                 if path is _UNBUILT:
                     path = None if key is None else Path(prev, key, typename)

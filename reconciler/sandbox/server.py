@@ -24,6 +24,8 @@ Everything under ``/__sandbox/`` is the control plane (never part of Shopify's U
                              (see `calendar`)
 ``GET|POST /__sandbox/latency``  ``{"mutation_ms": 300, "query_ms": 0}``: how long each executed
                              mutation / query waits before it runs (see `latency`)
+``GET|POST /__sandbox/executor``  ``{"fastReads": false}`` answers every query with graphql-core
+                             instead of the fast read path (`fast_reads`), e.g. to compare them
 ``GET  /__sandbox/bulk/<id>.jsonl``  a bulk operation's result file (no token, like
                              Shopify's signed storage URLs)
 =========================  ===================================================================
@@ -172,6 +174,7 @@ class SandboxApp:
         self.calendar.restore()
         self.engine.buckets.clear()
         self.engine.latency.reset()
+        self.engine.fast_reads = True
         for value in [v for v in self.tokens if v != self.token]:
             del self.tokens[value]
 
@@ -248,6 +251,12 @@ class SandboxApp:
             return 200, self.calendar.current.as_dict()
         if route == ("POST", "/__sandbox/calendar"):
             return 200, self.calendar.update(_object(body)).as_dict()
+        if route == ("POST", "/__sandbox/executor"):
+            spec = _object(body)
+            checks.only(spec, ("fastReads",))
+            self.engine.fast_reads = checks.boolean(spec, "fastReads", self.engine.fast_reads)
+        if route in (("GET", "/__sandbox/executor"), ("POST", "/__sandbox/executor")):
+            return 200, {"fastReads": self.engine.fast_reads}
         if route == ("GET", "/__sandbox/latency"):
             return 200, self.engine.latency.as_dict()
         if route == ("POST", "/__sandbox/latency"):
@@ -343,6 +352,7 @@ _ROUTES: dict[str, tuple[str, ...]] = {
     "/__sandbox/history": ("GET",),
     "/__sandbox/calendar": ("GET", "POST"),
     "/__sandbox/latency": ("GET", "POST"),
+    "/__sandbox/executor": ("GET", "POST"),
 }
 
 
