@@ -620,6 +620,13 @@ def test_github_apply_refuses_a_stale_plan_and_a_merge_that_declares_something_e
     assert origin.history_on_main() == []
 
 
+def _jobs_for(data: dict[str, Any], variables: dict[str, str]) -> list[str]:
+    """The jobs a pipeline with these variables runs (their `rules:`)."""
+    return [
+        n for n, job in runners.gitlab_jobs(data).items() if runners.gitlab_rule(job, variables)
+    ]
+
+
 def test_gitlab_plan_on_merge_request_apply_on_merge_and_drift(
     origin: Origin, store: Store, tokens: dict[str, str]
 ) -> None:
@@ -653,9 +660,7 @@ def test_gitlab_plan_on_merge_request_apply_on_merge_and_drift(
         "CI_COMMIT_SHA": head,
         "CI_MERGE_REQUEST_IID": "3",
     }
-    assert [n for n, j in runners.gitlab_jobs(data).items() if runners.gitlab_rule(j, mr)] == [
-        "plan"
-    ]
+    assert _jobs_for(data, mr) == ["plan"]
     plan_dir = origin.clone("mr-pipeline", head)
     notes: list[str] = []
     plan = runners.run_gitlab_job(
@@ -680,9 +685,7 @@ def test_gitlab_plan_on_merge_request_apply_on_merge_and_drift(
         "CI_COMMIT_SHA": merge,
         "CI_COMMIT_BRANCH": "main",
     }
-    assert [n for n, j in runners.gitlab_jobs(data).items() if runners.gitlab_rule(j, push)] == [
-        "apply"
-    ]
+    assert _jobs_for(data, push) == ["apply"]
     apply_dir = origin.clone("main-pipeline", merge)
 
     def fetch_reviewed(item: str, env: dict[str, str]) -> None:
@@ -713,9 +716,7 @@ def test_gitlab_plan_on_merge_request_apply_on_merge_and_drift(
         "CI_COMMIT_SHA": merge,
         "CI_COMMIT_BRANCH": "main",
     }
-    assert [
-        n for n, j in runners.gitlab_jobs(data).items() if runners.gitlab_rule(j, schedule)
-    ] == ["drift"]
+    assert _jobs_for(data, schedule) == ["drift"]
     nightly = origin.clone("nightly", "main")
     quiet = runners.run_gitlab_job(
         data, "drift", cwd=nightly, env={**origin.env, **write}, predefined=schedule
