@@ -92,6 +92,22 @@ PROVINCE_KIND: dict[str, str] = {
 # ISO 3166-2 subdivision part: one to three letters or digits (the sandbox checks the same).
 PROVINCE_RE = re.compile(r"^[A-Z0-9]{1,3}$")
 
+
+def province_problem(country: object, province: object, whose: str) -> str | None:
+    """Why `province` is not a region of `country` (None when it is, or cannot be told: a
+    country without a full list here, or a code of the wrong shape, which the schema words).
+    `whose` says where the country comes from, e.g. "countryCodeOfOrigin is US"."""
+    if not isinstance(country, str) or not isinstance(province, str):
+        return None
+    known = PROVINCE_CODES.get(country)
+    if known is None or province in known or not PROVINCE_RE.match(province):
+        return None
+    examples = " or ".join(sorted(known)[:2]) if country != "US" else "OR or NY"
+    return (
+        f'"{province}" is not {PROVINCE_KIND[country]} code ({whose}); use one such as {examples}'
+    )
+
+
 # Shopify: "Harmonized system code must be a number between six and thirteen digits" (facts §5.7).
 HS_CODE_RE = re.compile(r"^[0-9]{6,13}$")
 

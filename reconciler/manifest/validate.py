@@ -65,7 +65,10 @@ def _province(
     doc: Resolved, here: Pointer, item: dict[str, Any], aliases: Mapping[str, str]
 ) -> Iterator[Problem]:
     """A region must belong to the declared country (full lists for US, CA, AU)."""
-    problem = province_problem(item.get("countryCodeOfOrigin"), item.get("provinceCodeOfOrigin"))
+    country = item.get("countryCodeOfOrigin")
+    problem = codes.province_problem(
+        country, item.get("provinceCodeOfOrigin"), f"countryCodeOfOrigin is {country}"
+    )
     if problem:
         yield doc.problem((*here, "provinceCodeOfOrigin"), problem)
 
@@ -114,20 +117,6 @@ def _untracked_quantities(
 # Independent checks per item, in the order their problems are listed; a new rule is one more
 # function here.
 ITEM_CHECKS: tuple[ItemCheck, ...] = (_province, _each_level, _untracked_quantities)
-
-
-def province_problem(country: Any, province: Any) -> str | None:
-    """Why `province` is not a region of `country` (None when it is, or cannot be told)."""
-    if not isinstance(country, str) or not isinstance(province, str):
-        return None
-    known = codes.PROVINCE_CODES.get(country)
-    if known is None or province in known or not codes.PROVINCE_RE.match(province):
-        return None
-    examples = " or ".join(sorted(known)[:2]) if country != "US" else "OR or NY"
-    return (
-        f'"{province}" is not {codes.PROVINCE_KIND[country]} code '
-        f"(countryCodeOfOrigin is {country}); use one such as {examples}"
-    )
 
 
 def _on_hand(level: dict[str, Any]) -> str | None:

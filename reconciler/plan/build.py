@@ -12,9 +12,11 @@ import fnmatch
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
+from types import MappingProxyType
 from typing import Any
 
 from reconciler.errors import PlanError, Problem
+from reconciler.manifest import codes
 from reconciler.model import (
     ATTRIBUTES,
     ON_HAND_COMPONENTS,
@@ -40,7 +42,7 @@ from .actions import (
     UpdateItem,
     sort_key,
 )
-from .quantities import LevelPlan, QuantityConflict, simulate, solve
+from .quantities import LevelPlan, QuantityConflict, reads, simulate, solve
 
 
 @dataclass(frozen=True, slots=True)
@@ -156,6 +158,9 @@ class _Planner:
         self.warnings: list[Problem] = []
         self.actions: list[Action] = []
         self.observed = Observed()
+        # Per location key as written (a name or an alias), worked out once, not per level:
+        self._locations: dict[str, LiveLocation | str] = {}  # the location, or why not
+        self._wanted: dict[str, bool] = {}  # whether --location keeps it
 
     def problem(self, source: Source, message: str) -> None:
         self.problems.append(Problem(message, source.file, source.line, source.path))
@@ -192,27 +197,34 @@ class _Planner:
         return self.live.items[ids[0]]
 
     def resolve_location(self, level: DesiredLevel) -> LiveLocation | None:
-        name = self.desired.location_aliases.get(level.location, level.location)
+        found = self._locations.get(level.location)
+        if found is None:
+            found = self._locations[level.location] = self._find_location(level.location)
+        if isinstance(found, str):
+            self.problem(level.source, found)
+            return None
+        return found
+
+    def _find_location(self, key: str) -> LiveLocation | str:
+        """The active location a level key names, or the problem with it."""
+        name = self.desired.location_aliases.get(key, key)
         found = self.live.location_by_name(name)
         if found is None:
             known = ", ".join(sorted(loc.name for loc in self.live.locations if loc.is_active))
-            alias = f" (alias of {name!r})" if name != level.location else ""
-            self.problem(
-                level.source,
-                f"location {level.location!r}{alias} does not exist in the store; "
-                f"locations: {known}",
-            )
-            return None
+            alias = f" (alias of {name!r})" if name != key else ""
+            return f"location {key!r}{alias} does not exist in the store; locations: {known}"
         if not found.is_active:
-            self.problem(level.source, f"location {found.name!r} is deactivated in the store")
-            return None
+            return f"location {found.name!r} is deactivated in the store"
         return found
 
     def plan_item(self, item: DesiredItem) -> None:
         live = self.resolve_item(item)
         if live is None:
             return
-        levels = [lv for lv in item.levels if self._wanted_level(lv)]
+        self._check_province(item, live)
+        levels = item.levels
+        if self.filters.locations:
+            levels = tuple(lv for lv in levels if self._wanted_level(lv))
         declares_quantities = any(lv.quantities for lv in levels)
         will_track = item.attributes.get("tracked", live.tracked)
         if declares_quantities and not will_track:
@@ -271,12 +283,27 @@ class _Planner:
             f"{where}: {reason} (Shopify keeps every item stocked at one location at least)",
         )
 
+    def _check_province(self, item: DesiredItem, live: LiveItem) -> None:
+        """A declared region must belong to the item's country: the manifest's when it
+        declares one (validate checks that pair), else the store's."""
+        province = item.attributes.get("provinceCodeOfOrigin")
+        if "countryCodeOfOrigin" in item.attributes or not isinstance(province, str):
+            return
+        country = live.country_code_of_origin
+        problem = codes.province_problem(country, province, f"the store's country is {country}")
+        if problem:
+            self.problem(item.attribute_sources.get("provinceCodeOfOrigin", item.source), problem)
+
     def _wanted_level(self, level: DesiredLevel) -> bool:
         """--location globs match the location's name or any alias of it."""
-        aliases = self.desired.location_aliases
-        name = aliases.get(level.location, level.location)
-        names = {level.location, name, *(a for a, target in aliases.items() if target == name)}
-        return any(self.filters.wants_location(n) for n in sorted(names))
+        wanted = self._wanted.get(level.location)
+        if wanted is None:
+            aliases = self.desired.location_aliases
+            name = aliases.get(level.location, level.location)
+            names = {level.location, name, *(a for a, target in aliases.items() if target == name)}
+            wanted = any(self.filters.wants_location(n) for n in sorted(names))
+            self._wanted[level.location] = wanted
+        return wanted
 
     # levels
 
@@ -284,23 +311,20 @@ class _Planner:
         location = self.resolve_location(level)
         if location is None:
             return
-        target = Target(item.sku, live.id, location.id, location.name)
         current = live.levels.get(location.id)
         active = current is not None and current.is_active
         if not level.stocked:
+            target = Target(item.sku, live.id, location.id, location.name)
             self.plan_unstock(live, level, target, current if active else None)
             return
         if current is not None and not active and not self.inactive_visible:
             current = None  # before 2026-04 an inactive level is gone: activation starts at 0
         if not active:
+            target = Target(item.sku, live.id, location.id, location.name)
             self.actions.append(Activate(target, current is not None, level.source))
-        basis = (
-            dict(current.quantities)
-            if current is not None
-            else dict.fromkeys((*ON_HAND_COMPONENTS, "incoming", "on_hand"), 0)
-        )
         if not level.quantities:
             return
+        basis = _NOTHING_HELD if current is None else _read(current, reads(level.quantities))
         try:
             planned = solve(basis, level.quantities)
         except QuantityConflict as exc:
@@ -308,6 +332,9 @@ class _Planner:
             return
         if planned.empty:
             return
+        if current is not None:
+            basis = current.quantities  # all of them, for the plan's record and the warnings
+        target = Target(item.sku, live.id, location.id, location.name)
         self.observed.levels[(live.id, location.id)] = dict(sorted(basis.items()))
         reason = level.reason or item.reason
         for move in planned.moves:
@@ -396,6 +423,17 @@ class _Planner:
             raise PlanError(sorted(self.problems, key=_problem_order))
         ordered = tuple(sorted(self.actions, key=sort_key))
         return Built(ordered, self.observed, tuple(self.warnings))
+
+
+_NOTHING_HELD: Mapping[str, int] = MappingProxyType(
+    dict.fromkeys((*ON_HAND_COMPONENTS, "incoming", "on_hand"), 0)
+)  # the quantities a level starts from when it is (re)created empty
+
+
+def _read(level: LiveLevel, names: tuple[str, ...] | None) -> Mapping[str, int]:
+    if names is None:
+        return level.quantities
+    return {name: level.quantity(name) for name in names}
 
 
 def _problem_order(problem: Problem) -> tuple[str, int, str]:

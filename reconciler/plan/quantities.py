@@ -69,10 +69,31 @@ def _check_anchors(live: Mapping[str, int], desired: Mapping[str, int]) -> None:
         )
 
 
+NOTHING = LevelPlan((), None)
+
+
+def reads(desired: Mapping[str, int]) -> tuple[str, ...] | None:
+    """The live names `solve(live, desired)` reads, when fewer than all (None: all of them).
+
+    A million levels that declare only `available` need only that live value each; the
+    planner passes just it instead of building every level's eight quantities.
+    """
+    if len(desired) == 1 and "available" in desired:
+        return ("available",)
+    return None
+
+
 def solve(live: Mapping[str, int], desired: Mapping[str, int]) -> LevelPlan:
     """Moves then at most one set that take `live` to `desired` on every declared name."""
     if "available" in desired and "on_hand" in desired:
         _check_anchors(live, desired)
+    elif len(desired) == 1:  # the common case, one anchor alone: no moves, at most a set
+        (only,) = desired
+        if only in ANCHORS:
+            current = int(live.get("available", 0)) if only == "available" else on_hand_of(live)
+            if current == desired[only]:
+                return NOTHING
+            return LevelPlan((), PlannedSet(only, current, current, desired[only]))
     expected = {name: int(live.get(name, 0)) for name in (*ON_HAND_COMPONENTS, "incoming")}
     wanted: list[tuple[str, str, int]] = []
     for name in UNAVAILABLE:

@@ -13,6 +13,7 @@ from reconciler.plan.quantities import (
     PlannedSet,
     QuantityConflict,
     on_hand_of,
+    reads,
     simulate,
     solve,
 )
@@ -162,3 +163,28 @@ def test_anchors_that_do_not_add_up_show_the_arithmetic() -> None:
         " + reserved 0 + safety_stock 0 = 14 (declare only one of available and on_hand, or make"
         " them agree)"
     )
+
+
+@settings(max_examples=300)
+@given(st.data())
+def test_solving_from_only_the_names_it_reads_gives_the_same_plan(data: st.DataObject) -> None:
+    """The planner hands solve just the live values `reads` names; nothing else may matter."""
+    live = data.draw(live_levels())
+    desired = data.draw(declarations(live))
+    names = reads(desired)
+    if names is None:
+        return
+    partial = {name: live[name] for name in names}
+    try:
+        expected = solve(live, desired)
+    except QuantityConflict:
+        with pytest.raises(QuantityConflict):
+            solve(partial, desired)
+        return
+    assert solve(partial, desired) == expected
+
+
+def test_only_available_declared_reads_only_available() -> None:
+    assert reads({"available": 3}) == ("available",)
+    assert reads({"on_hand": 3}) is None
+    assert reads({"available": 3, "damaged": 1}) is None
