@@ -28,10 +28,7 @@ MAX_CACHED_QUERY_CHARS = 64 * 1024
 # document is refused past this many tokens, as GraphQL-Ruby does with max_query_string_tokens.
 # Shopify's own limit is not documented (UNVERIFIED); real documents use a few hundred.
 MAX_TOKENS = 15_000
-TOO_LARGE = {
-    "message": "This query is too large to execute.",
-    "extensions": {"code": "PARSE_ERROR"},
-}
+TOO_LARGE = "This query is too large to execute."  # GraphQL-Ruby's ParseError for that limit
 
 
 @dataclass
@@ -50,7 +47,14 @@ def prepare(schema: GraphQLSchema, query: str) -> Prepared:
         document = parse(query, max_tokens=MAX_TOKENS)
     except GraphQLSyntaxError as exc:
         if "Document contains more than" in exc.message:
-            return Prepared(None, [dict(TOO_LARGE)])
+            at = exc.locations[0] if exc.locations else None
+            where = [{"line": at.line, "column": at.column}] if at else []
+            error = {
+                "message": TOO_LARGE,
+                "locations": where,
+                "extensions": {"code": "PARSE_ERROR"},
+            }
+            return Prepared(None, [error])
         return Prepared(None, [parse_error(exc)])
     errors = validation_errors(schema, document)
     return Prepared(None if errors else document, errors)

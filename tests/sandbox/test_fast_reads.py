@@ -30,16 +30,6 @@ OLDEST, NEWEST = SUPPORTED_VERSIONS[0], SUPPORTED_VERSIONS[-1]
 EAST = "gid://shopify/Location/68509171945"
 WEST = "gid://shopify/Location/68509204713"
 RED_S = "gid://shopify/InventoryItem/43729030"
-ALL_NAMES = [
-    "available",
-    "committed",
-    "damaged",
-    "incoming",
-    "on_hand",
-    "quality_control",
-    "reserved",
-    "safety_stock",
-]
 FAST, CORE = "fast", "graphql-core"
 
 
@@ -279,6 +269,29 @@ def test_document_shapes(sandbox: Sandbox, version: str, name: str) -> None:
     used = {k: v for k, v in variables.items() if f"${k}" in query}
     answer = both(sandbox, version, query, used or None)
     assert "data" in answer.json()
+
+
+METAFIELD_SET = """mutation S($m: [MetafieldsSetInput!]!) { metafieldsSet(metafields: $m) {
+  metafields { id } userErrors { message } } }"""
+METAFIELD_READ = """query R($key: String!) { shop { id
+  lock: metafield(namespace: "reconciler", key: $key) {
+    id namespace key type value jsonValue compareDigest updatedAt ownerType } } }"""
+
+
+def test_the_store_lock_s_metafield_read(sandbox: Sandbox) -> None:
+    """Every apply reads its lock, a shop metafield (before and after one is written)."""
+    both(sandbox, NEWEST, METAFIELD_READ, {"key": "fast-path-lock"})
+    lock = {"ownerId": "gid://shopify/Shop/1", "namespace": "reconciler", "key": "fast-path-lock"}
+    lock |= {"type": "json", "value": '{"holder": "test", "n": 1}', "compareDigest": None}
+    response = requests.post(
+        sandbox.graphql_url(NEWEST),
+        json={"query": METAFIELD_SET, "variables": {"m": [lock]}},
+        headers={"X-Shopify-Access-Token": DEFAULT_TOKEN},
+        timeout=60,
+    )
+    assert response.json()["data"]["metafieldsSet"]["userErrors"] == []
+    answer = both(sandbox, NEWEST, METAFIELD_READ, {"key": "fast-path-lock"})
+    assert _data(answer)["shop"]["lock"]["jsonValue"] == {"holder": "test", "n": 1}
 
 
 def test_search_warnings_are_in_the_answer(sandbox: Sandbox) -> None:
