@@ -99,7 +99,7 @@ def test_a_second_apply_of_the_same_plan_is_refused_while_the_first_holds_the_lo
     ws: Workspace,
 ) -> None:
     ttl = 2.0
-    _hold_in_stale_check(ws.store, 3 * ttl)  # longer than the ttl: renewal must keep it
+    _hold_in_stale_check(ws.store, 10.0)  # much longer than the ttl: renewals must keep it
     first = _start_apply(ws, "plan.json", ttl)
     held = _wait_until_held(ws.store, first)
     time.sleep(ttl + 0.5)  # past the first ttl: only renewals keep the lock live
@@ -119,7 +119,7 @@ def test_a_second_apply_of_the_same_plan_is_refused_while_the_first_holds_the_lo
 
 
 def test_a_different_plan_is_refused_while_another_apply_holds_the_lock(ws: Workspace) -> None:
-    _hold_in_stale_check(ws.store, 3.0)
+    _hold_in_stale_check(ws.store, 8.0)
     first = _start_apply(ws, "plan.json", 30)
     held = _wait_until_held(ws.store, first)
     second = ws.run("apply", "other.json")
@@ -133,13 +133,13 @@ def test_a_different_plan_is_refused_while_another_apply_holds_the_lock(ws: Work
 
 def test_a_killed_holders_lock_expires_and_the_store_is_free_again(ws: Workspace) -> None:
     ttl = 5.0
-    _hold_in_stale_check(ws.store, 10.0)
+    _hold_in_stale_check(ws.store, 30.0)  # killed long before: no write is ever in flight
     first = _start_apply(ws, "plan.json", ttl)
     held = _wait_until_held(ws.store, first)
+    refused = ws.run("apply", "other.json")  # the holder is alive and renewing: refused
+    assert refused.exit_code == 1 and f"lock {held.lock_id}" in refused.output
     first.send_signal(signal.SIGKILL)
     first.communicate()  # reaped, pipes closed
-    refused = ws.run("apply", "other.json")
-    assert refused.exit_code == 1 and f"lock {held.lock_id}" in refused.output
     limit = time.monotonic() + ttl + 30
     while _observed(ws.store).live:
         assert time.monotonic() < limit, "the dead holder's lock never expired"
