@@ -14,7 +14,7 @@ from collections.abc import Callable
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from reconciler import history as histories
 from reconciler.apply import journal as journals
@@ -25,7 +25,16 @@ from reconciler.apply.lock import Owner, StoreLock
 from reconciler.apply.lock import held as store_lock
 from reconciler.apply.lock import recorded_in as recorded_lock
 from reconciler.errors import ConfigError, ManifestError, StalePlanError
-from reconciler.live import read_items_by_id, read_live
+from reconciler.live import (
+    DEFAULT_BULK_THRESHOLD,
+    READ_MODES,
+    BulkSettings,
+    ReadMode,
+    ReadReport,
+    ReadSettings,
+    read_items_by_id,
+    read_live,
+)
 from reconciler.manifest.api import check_paths
 from reconciler.manifest.config import Config
 from reconciler.model import DesiredState
@@ -93,6 +102,7 @@ class Planned:
     plan: Plan
     usage: Usage
     config: Config
+    read: ReadReport = field(default_factory=ReadReport)  # how the store was read
 
 
 def load_manifests(paths: list[Path], config_path: Path | None) -> tuple[DesiredState, Config]:
@@ -102,6 +112,21 @@ def load_manifests(paths: list[Path], config_path: Path | None) -> tuple[Desired
     return check.state, check.config
 
 
+def read_settings(read: str | None, config: Config) -> ReadSettings:
+    """--read, else the config's ``read`` section, else the reader's defaults."""
+    mode = read or config.read_mode or "auto"
+    if mode not in READ_MODES:
+        raise ConfigError(f"--read must be one of {', '.join(READ_MODES)}, not {mode!r}")
+    wait = config.bulk_wait_seconds
+    return ReadSettings(
+        mode=cast(ReadMode, mode),
+        bulk_threshold=(
+            DEFAULT_BULK_THRESHOLD if config.bulk_threshold is None else config.bulk_threshold
+        ),
+        bulk=BulkSettings() if wait is None else BulkSettings(wait_seconds=float(wait)),
+    )
+
+
 def plan(
     paths: list[Path],
     *,
@@ -109,6 +134,7 @@ def plan(
     store: str | None = None,
     api_version: str | None = None,
     filters: Filters | None = None,
+    read: str | None = None,
     progress: Progress = SILENT,
 ) -> Planned:
     """Validate the manifests, read the store, and plan. Never writes anything."""
@@ -118,7 +144,9 @@ def plan(
     conn = connection(store, api_version, config, progress)
     usage = Usage()
     with conn.client(usage) as client:
-        live = read_live(client, desired)
+        report = ReadReport()
+        settings = read_settings(read, config)
+        live = read_live(client, desired, settings, progress=progress, report=report)
     built = build_actions(desired, live, filters)
     made = make_plan(
         built,
@@ -129,7 +157,7 @@ def plan(
         filters=filters,
         git=git_info(paths),
     )
-    return Planned(made, usage, config)
+    return Planned(made, usage, config, report)
 
 
 # -- apply -------------------------------------------------------------------------------------

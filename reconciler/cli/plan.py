@@ -43,6 +43,13 @@ from .options import (
 @click.option(
     "--location", multiple=True, help="Only levels at locations matching this glob (repeatable)."
 )
+@click.option(
+    "--read",
+    type=click.Choice(["auto", "bulk", "paged"]),
+    default=None,
+    help="How to read the store: a bulk query, paged queries, or auto (bulk above "
+    "read.bulkThreshold items, else paged; the default).",
+)
 @click.option("--detailed-exitcode", is_flag=True, help="Exit 0 no changes, 2 changes, 1 error.")
 @click.option("--no-color", is_flag=True, help="Never colour the text output.")
 def plan_command(
@@ -55,6 +62,7 @@ def plan_command(
     sku: tuple[str, ...],
     exclude_sku: tuple[str, ...],
     location: tuple[str, ...],
+    read: str | None,
     detailed_exitcode: bool,
     no_color: bool,
 ) -> None:
@@ -75,13 +83,14 @@ def plan_command(
         api_version=api_version,
         filters=filters_from(sku, exclude_sku, location),
         progress=NotesTo(lambda message: click.echo(f"  {message}", err=True)),
+        read=read,
     )
     color = output_format == "text" and not no_color and use_color(sys.stdout)
     click.echo(render(planned.plan, output_format, color=color), nl=False)  # type: ignore[arg-type]
     if out is not None:
         out.write_text(dumps(planned.plan), encoding="utf-8")
         click.echo(f"Saved plan {planned.plan.plan_id} to {out}", err=True)
-    click.echo(usage_line(planned.usage, "Read the store"), err=True)
+    click.echo(usage_line(planned.usage, f"Read the store through {planned.read}"), err=True)
     if detailed_exitcode and not planned.plan.empty:
         sys.exit(EXIT_CHANGES)
     sys.exit(EXIT_OK)

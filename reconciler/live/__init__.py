@@ -1,32 +1,61 @@
-"""Read what the store has: only the items and locations the manifests mention.
+"""Read what the store has: the items the manifests mention, or the whole store.
 
-Modules, one concept each:
+Two paths give the same `LiveState` (a property test holds them equal):
 
-* `records`: Shopify's JSON nodes → `LiveLevel` / `LiveItem` / `LiveState` (both paths).
-* `paged`: the search-based reader (locations, items by SKU, items by id).
+* **paged** (`paged`): locations, then items by SKU through the search index (100 per call,
+  exact matches kept) and pinned items by id; about 2 cost points per item of 10 levels, so a
+  big read is bound by the shop's throttle.
+* **bulk** (`bulk`, `jsonl`): one ``bulkOperationRunQuery`` over every item, polled to its
+  end, its JSONL result streamed line by line and joined (levels and HS codes to their items)
+  while unwanted items are dropped; a few dozen cost points at any size.
 
-Public API (stable; other stages import only these names from ``reconciler.live``):
+`reader` chooses: ``auto`` (default) reads in bulk above ``bulk_threshold`` items (1,000;
+``read.bulkThreshold`` in reconciler.yaml) and falls back to paged reads, saying so, when
+no bulk result can be had (the app's bulk slots stay busy, a run fails or expires twice);
+``bulk`` and ``paged`` force a path. Modules, one concept each: `records` (JSON → model, both
+paths), `selection` (what a read keeps), `paged`, `bulk` (one operation: start, poll, states,
+cancel), `jsonl` (download and join), `reader` (the choice and the fallback).
 
-* ``read_live(client, desired) -> LiveState``: the manifests' SKUs and pinned ids.
+Public API (other stages import only these names from ``reconciler.live``):
+
+* ``read_live(client, desired, read="auto", progress=..., report=...) -> LiveState``: exactly
+  the manifests' SKUs (exact, case-sensitive) and pinned ids, with every location.
+* ``iter_items(client, sku_globs=(), location_ids=None, read="auto", ...) -> Iterator[LiveItem]``:
+  the whole store (or the SKUs matching globs; with `location_ids`, only those levels and the
+  items stocked there), in id order, for export and drift. ``auto`` reads in bulk here.
 * ``read_items_by_id(client, ids) -> dict[id, LiveItem]``: apply's stale check and drift.
-* ``read_locations(client)``, ``search_term(sku)``.
+* ``read_locations(client)``, ``search_term(sku)``; ``ReadSettings`` / ``ReadMode``,
+  ``ReadReport`` (the path taken, and why a fallback happened), ``BulkUnavailable``.
+
+Every read reports to a `Progress` as task ``"read"`` (items, calls, cost points, the bulk
+operation's status and object count) and notes a fallback.
 """
 
 from __future__ import annotations
 
-from reconciler.model import DesiredState, LiveState
-from reconciler.shopify.client import ShopifyClient
+from .bulk import BulkSettings, BulkUnavailable
+from .paged import read_items_by_id, read_locations, search_term
+from .reader import (
+    DEFAULT_BULK_THRESHOLD,
+    READ_MODES,
+    ReadMode,
+    ReadReport,
+    ReadSettings,
+    iter_items,
+    read_live,
+)
 
-from . import records
-from .paged import read_items_by_id, read_items_by_sku, read_locations, search_term
-
-__all__ = ["read_items_by_id", "read_live", "read_locations", "search_term"]
-
-
-def read_live(client: ShopifyClient, desired: DesiredState) -> LiveState:
-    """The live state of exactly the SKUs and pinned ids the manifests mention."""
-    locations = read_locations(client)
-    items = read_items_by_sku(client, (i.sku for i in desired.items if i.id is None))
-    pinned = [i.id for i in desired.items if i.id is not None and i.id not in items]
-    items.update(read_items_by_id(client, pinned))
-    return records.state(client.target.name, client.target.api_version, locations, items)
+__all__ = [
+    "DEFAULT_BULK_THRESHOLD",
+    "READ_MODES",
+    "BulkSettings",
+    "BulkUnavailable",
+    "ReadMode",
+    "ReadReport",
+    "ReadSettings",
+    "iter_items",
+    "read_items_by_id",
+    "read_live",
+    "read_locations",
+    "search_term",
+]

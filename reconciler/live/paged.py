@@ -12,10 +12,11 @@ throttle once the bucket is spent (see the package docstring for when bulk reads
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 from reconciler.model import LiveItem, LiveLevel, LiveLocation
+from reconciler.progress import SILENT, Progress
 from reconciler.shopify.client import ShopifyClient
 
 from . import records
@@ -65,7 +66,14 @@ def _item(client: ShopifyClient, node: dict[str, Any]) -> LiveItem:
     return records.item(node, (c for c in codes if c), _all_levels(client, node))
 
 
-def read_items_by_sku(client: ShopifyClient, skus: Iterable[str]) -> dict[str, LiveItem]:
+def _advance(progress: Progress, client: ShopifyClient, kept: int) -> None:
+    usage = client.usage
+    progress.update("read", advance=kept, calls=usage.calls, cost=usage.actual_cost)
+
+
+def read_items_by_sku(
+    client: ShopifyClient, skus: Iterable[str], progress: Progress = SILENT
+) -> dict[str, LiveItem]:
     wanted = sorted(set(skus))
     items: dict[str, LiveItem] = {}
     for chunk in _chunks(wanted, SKUS_PER_QUERY):
@@ -77,20 +85,47 @@ def read_items_by_sku(client: ShopifyClient, skus: Iterable[str]) -> dict[str, L
             first = len(chunk)
             variables = {"query": query, "first": first, "after": after, "levels": LEVELS_PER_ITEM}
             data = client.query("items_by_sku", variables).data["inventoryItems"]
+            before = len(items)
             for node in data["nodes"]:
                 if node.get("sku") in exact:  # search matches loosely; keep exact SKUs only
                     items[node["id"]] = _item(client, node)
+            _advance(progress, client, len(items) - before)
             if not data["pageInfo"]["hasNextPage"]:
                 break
             after = data["pageInfo"]["endCursor"]
     return items
 
 
-def read_items_by_id(client: ShopifyClient, ids: Iterable[str]) -> dict[str, LiveItem]:
+def read_items_by_id(
+    client: ShopifyClient, ids: Iterable[str], progress: Progress = SILENT
+) -> dict[str, LiveItem]:
     items: dict[str, LiveItem] = {}
     for chunk in _chunks(sorted(set(ids)), IDS_PER_QUERY):
         data = client.query("items_by_id", {"ids": chunk, "levels": LEVELS_PER_ITEM}).data
+        before = len(items)
         for node in data["nodes"]:
             if node and "id" in node:
                 items[node["id"]] = _item(client, node)
+        _advance(progress, client, len(items) - before)
     return items
+
+
+def read_all_items(
+    client: ShopifyClient,
+    wants: Callable[[str, str | None], bool],
+    progress: Progress = SILENT,
+) -> dict[str, LiveItem]:
+    """Every item of the store that `wants(id, sku)`, page by page."""
+    items: dict[str, LiveItem] = {}
+    after: str | None = None
+    while True:
+        variables = {"first": ITEMS_PER_PAGE, "after": after, "levels": LEVELS_PER_ITEM}
+        data = client.query("items_page", variables).data["inventoryItems"]
+        before = len(items)
+        for node in data["nodes"]:
+            if wants(node["id"], node.get("sku")):
+                items[node["id"]] = _item(client, node)
+        _advance(progress, client, len(items) - before)
+        if not data["pageInfo"]["hasNextPage"]:
+            return items
+        after = data["pageInfo"]["endCursor"]

@@ -28,6 +28,10 @@ class Config:
     history: Path | None = None  # resolved against the config file's directory
     location_aliases: Mapping[str, str] = field(default_factory=dict)
     deadline: str | None = None  # the run's overall deadline, e.g. "30m" (shopify/deadline.py)
+    # read: how plans read the store (reconciler.live); None = the reader's default
+    read_mode: str | None = None
+    bulk_threshold: int | None = None
+    bulk_wait_seconds: float | None = None
 
 
 def find_config(explicit: Path | None) -> Path | None:
@@ -84,7 +88,19 @@ def _config(name: str, path: Path, value: dict[str, Any]) -> Config:
         history=(path.parent / history) if isinstance(history, str) else None,
         location_aliases=dict(_aliases(value)),
         deadline=value.get("deadline"),
+        **_read(value),
     )
+
+
+def _read(value: Any) -> dict[str, Any]:
+    read = value.get("read") if isinstance(value, dict) else None
+    if not isinstance(read, dict):
+        return {}
+    return {
+        "read_mode": read.get("mode"),
+        "bulk_threshold": read.get("bulkThreshold"),
+        "bulk_wait_seconds": read.get("bulkWaitSeconds"),
+    }
 
 
 def _aliases(value: Any) -> dict[str, str]:

@@ -25,6 +25,8 @@ def test_document_is_valid_for_version(name: str, version: str) -> None:
         ("set_quantities", "2026-01", "2025-01"),
         ("move_quantities", "2026-01", "2025-01"),
         ("activate", "2026-01", "2025-01"),
+        ("bulk_poll", "2026-01", "2025-01"),
+        ("bulk_live_items", "2026-04", "2026-01"),
     ],
 )
 def test_version_variants_are_needed(name: str, newer: str, older: str) -> None:
