@@ -119,7 +119,7 @@ def main(argv: list[str] | None = None) -> int:
     with SandboxProcess("standard") as store:
         section = time.perf_counter()
         if args.quick:
-            planned = plan_bench.run(store, items=1_000, context_items=200, naive_sample=40)
+            planned = plan_bench.run(store, items=2_000, context_items=200, naive_sample=40)
         else:
             planned = plan_bench.run(store)
         plan = plan_bench.report(planned)

@@ -74,11 +74,18 @@ def test_apply_bench_fails_on_a_wrong_call_count(bench_store: Store) -> None:
 
 def test_plan_bench_tiny(bench_store: Store) -> None:
     bench = plan_bench.run(
-        bench_store, items=30, context_items=10, naive_sample=5, context_memory=False
+        bench_store,
+        items=30,
+        context_items=10,
+        naive_sample=5,
+        memory=True,
+        context_memory=False,
+        paths=(3, 10),
     )
     main = bench.main
     # items 0, 10, 20 change one level; items 0 and 20 also their cost
     assert main.timed["actions"] == 5
+    assert main.timed["path"] == "paged reads"  # 30 items: below the bulk threshold
     assert main.timed["usage"]["calls"] == main.server["requests"] == 2
     assert main.traced is not None and main.traced["tracemalloc_peak"] > 0
     assert main.timed["rss_kib"] >= main.timed["rss_before_kib"] > 0
@@ -89,9 +96,32 @@ def test_plan_bench_tiny(bench_store: Store) -> None:
     assert bench.naive.calls == 1 + 5
     estimate = bench.estimates[30]
     assert estimate.calls == 31 and estimate.actual > main.server["actualCost"]
+    paths = bench.paths
+    assert paths is not None and paths.store_items == 30
+    assert (paths.bulk.path, paths.bulk.skus) == ("bulk", 3)
+    assert [p.skus for p in paths.paged] == [3, 10]
+    assert paths.paged_points(10) == paths.paged[1].actual
+    for cost, bulk in (("points", paths.bulk.actual), ("seconds", paths.bulk.seconds)):
+        measure = paths.paged_points if cost == "points" else paths.paged_seconds
+        crossing = paths.crossover(cost)
+        assert measure(crossing) > bulk or crossing == 300  # (or never, within 10x the store)
+        assert crossing == 1 or measure(crossing - 1) <= bulk
     report = plan_bench.report(bench)
     assert "naive, **extrapolated** to 30 SKUs" in report.markdown
+    assert "where bulk beats paged" in report.markdown
     assert len(report.summary) >= 4
+
+
+def test_plan_bench_reads_in_bulk(bench_store: Store) -> None:
+    bench = plan_bench.run(
+        bench_store, items=20, context_items=None, naive_sample=2, paths=None, read="bulk"
+    )
+    main = bench.main
+    assert main.timed["path"] == "a bulk query"
+    assert main.timed["actions"] == 3
+    usage, served = main.timed["usage"], main.server
+    assert usage["calls"] == served["requests"] and usage["actualCost"] == served["actualCost"]
+    assert usage["byOperation"]["BulkRunQuery"] == 1
 
 
 def test_run_reads_sandbox_bench_headlines() -> None:
