@@ -17,6 +17,7 @@ parent), so they are built then.
 
 from __future__ import annotations
 
+import codecs
 import json
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -35,7 +36,9 @@ from .bulk import BulkUnavailable
 from .selection import Selection
 
 CHUNK = 1 << 20
-_PARENT_KEY = b'"__parentId":"'
+_PARENT_KEY = '"__parentId":"'
+# The C scanner json.loads ends in, without the wrapping around it (a few µs a line).
+_scan: Callable[[str, int], tuple[Any, int]] = json.JSONDecoder().scan_once  # type: ignore[attr-defined]
 EXPIRED_STATUSES = (400, 401, 403, 404, 410)  # a signed URL past its time, or gone
 
 
@@ -59,8 +62,8 @@ def _where(url: str) -> str:
     return f"{parts.scheme}://{parts.netloc}{parts.path}"
 
 
-def result_lines(url: str, target: StoreTarget, *, timeout: float = 120.0) -> Iterator[bytes]:
-    """The non-empty lines of a bulk result file, as they arrive."""
+def result_lines(url: str, target: StoreTarget, *, timeout: float = 120.0) -> Iterator[str]:
+    """The non-empty lines of a bulk result file, as they arrive (decoded as UTF-8)."""
     check_result_url(url, target)
     with requests.Session() as session:  # fresh: no Shopify header, no cookies
         try:
@@ -86,18 +89,25 @@ def result_lines(url: str, target: StoreTarget, *, timeout: float = 120.0) -> It
                 raise BulkUnavailable(
                     f"the bulk result URL answered HTTP {status}: {_where(url)}", rerun=True
                 )
-            pending = b""
             try:
-                for chunk in response.iter_content(CHUNK):
-                    lines = (pending + chunk).split(b"\n")
-                    pending = lines.pop()
-                    yield from (line for line in lines if line)
-            except requests.RequestException as exc:
+                yield from split_lines(response.iter_content(CHUNK))
+            except (requests.RequestException, UnicodeDecodeError) as exc:
                 raise BulkUnavailable(
                     f"the bulk result download broke off ({type(exc).__name__})", rerun=True
                 ) from None
-            if pending.strip():
-                yield pending
+
+
+def split_lines(chunks: Iterable[bytes]) -> Iterator[str]:
+    """The non-empty lines of UTF-8 text arriving in chunks (a character may straddle two)."""
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    pending = ""
+    for chunk in chunks:
+        lines = (pending + decoder.decode(chunk)).split("\n")
+        pending = lines.pop()
+        yield from (line for line in lines if line)
+    pending += decoder.decode(b"", final=True)
+    if pending.strip():
+        yield pending
 
 
 @dataclass
@@ -109,7 +119,7 @@ class _Kept:
     levels: list[LiveLevel] = field(default_factory=list)
 
 
-def _parent(line: bytes) -> str | None:
+def _parent(line: str) -> str | None:
     """The ``__parentId`` of a child line, read without parsing it (None: a root line).
 
     Inside a JSON string every quote is escaped, so ``"__parentId":"`` can only be the key.
@@ -118,11 +128,23 @@ def _parent(line: bytes) -> str | None:
     if start < 0:
         return None
     start += len(_PARENT_KEY)
-    return line[start : line.index(b'"', start)].replace(b"\\/", b"/").decode()
+    return line[start : line.index('"', start)].replace("\\/", "/")
+
+
+def _parse(line: str) -> dict[str, Any]:
+    try:
+        node, end = _scan(line, 0)
+    except (StopIteration, ValueError):
+        node, end = None, 0
+    if not isinstance(node, dict) or line[end:].strip():
+        raise BulkUnavailable(
+            f"the bulk result file has a malformed line: {line[:80]!r}", rerun=True
+        )
+    return node
 
 
 def join(
-    lines: Iterable[bytes],
+    lines: Iterable[str],
     selection: Selection,
     on_line: Callable[[int, int], None] | None = None,
 ) -> dict[str, LiveItem]:
@@ -136,14 +158,14 @@ def join(
             on_line(count, len(kept))
         parent_id = _parent(line)
         if parent_id is None:
-            node = json.loads(line)
+            node = _parse(line)
             if wants(node["id"], node.get("sku")):
                 kept[node["id"]] = _Kept(node)
             continue
         item = kept.get(parent_id)
         if item is None:
             continue  # a child of an item not wanted: dropped unparsed
-        node = json.loads(line)
+        node = _parse(line)
         if "quantities" in node:
             level = records.level(node)
             if selection.wants_level(level.location_id):

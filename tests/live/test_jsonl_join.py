@@ -11,10 +11,12 @@ import random
 from decimal import Decimal
 from typing import Any
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from reconciler.live.jsonl import join
+from reconciler.live.bulk import BulkUnavailable
+from reconciler.live.jsonl import join, split_lines
 from reconciler.live.selection import Selection
 from reconciler.model import ALL_QUANTITY_NAMES, LiveItem, LiveLevel, Weight
 
@@ -57,9 +59,9 @@ def code_line(item: int, country: str | None, code: str) -> dict[str, Any]:
     }
 
 
-def encode(record: dict[str, Any]) -> bytes:
+def encode(record: dict[str, Any]) -> str:
     """As Shopify writes it: compact, every "/" escaped."""
-    return json.dumps(record, separators=(",", ":")).replace("/", "\\/").encode()
+    return json.dumps(record, separators=(",", ":")).replace("/", "\\/")
 
 
 def expected(
@@ -119,12 +121,31 @@ def test_children_of_unwanted_items_are_dropped_unparsed() -> None:
     lines = [
         encode(item_line(1, "KEEP")),
         encode(item_line(2, "DROP")),
-        b'{"this is": not json, "__parentId":"gid:\\/\\/shopify\\/InventoryItem\\/2"}',
+        '{"this is": not json, "__parentId":"gid:\\/\\/shopify\\/InventoryItem\\/2"}',
         encode(level_line(1, LOCATIONS[0], [5] * 8)),
     ]
     items = join(lines, Selection.of(skus=["KEEP"]))
     assert list(items) == ["gid://shopify/InventoryItem/1"]
     assert items["gid://shopify/InventoryItem/1"].levels[LOCATIONS[0]].quantity("on_hand") == 5
+
+
+def test_a_malformed_line_of_a_wanted_item_is_a_broken_download() -> None:
+    lines = [encode(item_line(1, "A")), '{"id":"gid:\\/\\/x","quantities":[{"na', "{}"]
+    lines[1] += ',"__parentId":"gid:\\/\\/shopify\\/InventoryItem\\/1"'
+    with pytest.raises(BulkUnavailable, match="malformed line") as raised:
+        join(lines, Selection.store())
+    assert raised.value.rerun
+
+
+@given(st.lists(st.text(min_size=1), max_size=5), st.data())
+@settings(max_examples=80, deadline=None)
+def test_lines_survive_any_chunking(texts: list[str], data: st.DataObject) -> None:
+    raw = "\n".join(texts).encode()  # multi-byte characters may be cut between chunks
+    cuts = sorted(data.draw(st.lists(st.integers(0, len(raw)), max_size=6)))
+    chunks = [raw[a:b] for a, b in zip([0, *cuts], [*cuts, len(raw)], strict=True)]
+    *whole, tail = "\n".join(texts).split("\n")
+    expected = [line for line in whole if line] + ([tail] if tail.strip() else [])
+    assert list(split_lines(chunks)) == expected
 
 
 def test_skus_are_exact_and_ids_pin_items() -> None:
