@@ -20,7 +20,6 @@ from __future__ import annotations
 import codecs
 import json
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -28,7 +27,7 @@ import requests
 
 from reconciler import __version__
 from reconciler.errors import StoreError
-from reconciler.model import LiveItem, LiveLevel
+from reconciler.model import LiveItem
 from reconciler.shopify.target import StoreTarget
 
 from . import records
@@ -110,15 +109,6 @@ def split_lines(chunks: Iterable[bytes]) -> Iterator[str]:
         yield pending
 
 
-@dataclass
-class _Kept:
-    """A wanted item while its children are still coming."""
-
-    node: dict[str, Any]
-    codes: list[tuple[str, str]] = field(default_factory=list)
-    levels: list[LiveLevel] = field(default_factory=list)
-
-
 def _parent(line: str) -> str | None:
     """The ``__parentId`` of a child line, read without parsing it (None: a root line).
 
@@ -148,9 +138,13 @@ def join(
     selection: Selection,
     on_line: Callable[[int, int], None] | None = None,
 ) -> dict[str, LiveItem]:
-    """The wanted items of a bulk result, by id. `on_line(lines, kept)` every 10,000 lines."""
+    """The wanted items of a bulk result, by id. `on_line(lines, kept)` every 10,000 lines.
+
+    Each wanted item is built from its own line at once (its raw JSON is not kept); its HS
+    codes and levels go into its dicts as their lines come.
+    """
     wants = selection.item_filter()
-    kept: dict[str, _Kept] = {}
+    kept: dict[str, LiveItem] = {}
     count = 0
     for line in lines:
         count += 1
@@ -160,7 +154,7 @@ def join(
         if parent_id is None:
             node = _parse(line)
             if wants(node["id"], node.get("sku")):
-                kept[node["id"]] = _Kept(node)
+                kept[node["id"]] = records.item(node, {}, {})
             continue
         item = kept.get(parent_id)
         if item is None:
@@ -169,15 +163,13 @@ def join(
         if "quantities" in node:
             level = records.level(node)
             if selection.wants_level(level.location_id):
-                item.levels.append(level)
+                item.levels[level.location_id] = level  # type: ignore[index]
         else:
             code = records.hs_code(node)
             if code is not None:
-                item.codes.append(code)
+                item.country_harmonized_system_codes[code[0]] = code[1]  # type: ignore[index]
     if on_line is not None:
         on_line(count, len(kept))
-    return {
-        item_id: records.item(item.node, item.codes, item.levels)
-        for item_id, item in kept.items()
-        if selection.location_ids is None or item.levels
-    }
+    if selection.location_ids is None:
+        return kept
+    return {item_id: item for item_id, item in kept.items() if item.levels}

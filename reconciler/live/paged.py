@@ -63,7 +63,8 @@ def _all_levels(client: ShopifyClient, node: dict[str, Any]) -> list[LiveLevel]:
 
 def _item(client: ShopifyClient, node: dict[str, Any]) -> LiveItem:
     codes = (records.hs_code(n) for n in node["countryHarmonizedSystemCodes"]["nodes"])
-    return records.item(node, (c for c in codes if c), _all_levels(client, node))
+    levels = {level.location_id: level for level in _all_levels(client, node)}
+    return records.item(node, dict(c for c in codes if c), levels)
 
 
 def _advance(progress: Progress, client: ShopifyClient, kept: int) -> None:

@@ -8,7 +8,6 @@ and HS codes as separate lines). So the two paths cannot drift apart on what a f
 from __future__ import annotations
 
 import sys
-from collections.abc import Iterable, Mapping
 from decimal import Decimal
 from typing import Any
 
@@ -22,7 +21,6 @@ from reconciler.model import (
 )
 
 _INDEX = {name: i for i, name in enumerate(ALL_QUANTITY_NAMES)}
-_EMPTY: Mapping[str, str] = {}
 
 
 def location(node: dict[str, Any]) -> LiveLocation:
@@ -50,15 +48,12 @@ def hs_code(node: dict[str, Any]) -> tuple[str, str] | None:
     return (str(country), node["harmonizedSystemCode"]) if country else None
 
 
-def item(
-    node: dict[str, Any],
-    hs_codes: Iterable[tuple[str, str]],
-    levels: Iterable[LiveLevel],
-) -> LiveItem:
-    """An ``InventoryItem`` node's attributes, with its HS codes and levels read separately."""
+def item(node: dict[str, Any], codes: dict[str, str], levels: dict[str, LiveLevel]) -> LiveItem:
+    """An ``InventoryItem`` node's attributes, with its HS codes (country → code) and levels
+    (by location id) read separately. The two dicts are used as they are: the bulk join keeps
+    filling them while the item's later lines arrive."""
     cost = node.get("unitCost")
     weight = (node.get("measurement") or {}).get("weight")
-    codes = dict(hs_codes)
     return LiveItem(
         id=node["id"],
         sku=node.get("sku"),
@@ -67,11 +62,11 @@ def item(
         country_code_of_origin=node.get("countryCodeOfOrigin"),
         province_code_of_origin=node.get("provinceCodeOfOrigin"),
         harmonized_system_code=node.get("harmonizedSystemCode"),
-        country_harmonized_system_codes=codes or _EMPTY,
+        country_harmonized_system_codes=codes,
         weight=Weight(Decimal(str(weight["value"])), weight["unit"]) if weight else None,
         requires_shipping=bool(node.get("requiresShipping", True)),
         duplicate_sku_count=int(node.get("duplicateSkuCount") or 0),
-        levels={lv.location_id: lv for lv in levels},
+        levels=levels,
     )
 
 
