@@ -361,8 +361,8 @@ def read_cost(store: Store, skus: list[str], read: str) -> ReadCost:
     from reconciler.live import ReadSettings
     from reconciler.live.reader import read_items
     from reconciler.live.selection import Selection
+    from reconciler.secrets import Secret
     from reconciler.shopify.client import ShopifyClient
-    from reconciler.shopify.secrets import Secret
     from reconciler.shopify.target import resolve_target
 
     store.throttle("enterprise")

@@ -8,8 +8,8 @@ from typing import Any
 import pytest
 
 from reconciler.live import BulkSettings
-from reconciler.shopify.client import ShopifyClient
 from reconciler.secrets import Secret
+from reconciler.shopify.client import ShopifyClient
 from reconciler.shopify.target import resolve_target
 from tests.conftest import Store
 
