@@ -94,16 +94,15 @@ def _sandbox_summary(text: str) -> list[SummaryRow]:
             )
         )
     export = re.search(r"### Bulk export of ([\d,]+) levels", text)
-    seconds = re.search(r"bulkOperationRunQuery → COMPLETED \| \**([\d.]+) s", text)
-    if export and seconds:
-        out.append(
-            SummaryRow(
-                f"sandbox: bulk export of {export.group(1)} levels",
-                f"{seconds.group(1)} s",
-                "—",
-                "—",
-            )
-        )
+    exports = (
+        (r"bulkOperationRunQuery → COMPLETED \| \**([\d.]+) s", ""),
+        (r"COMPLETED \(reader's selection\) \| \**([\d.]+) s", ", the live reader's selection"),
+    )
+    for pattern, what in exports:
+        seconds = re.search(pattern, text)
+        if export and seconds:
+            label = f"sandbox: bulk export of {export.group(1)} levels{what}"
+            out.append(SummaryRow(label, f"{seconds.group(1)} s", "—", "—"))
     return out
 
 

@@ -11,7 +11,11 @@ server do not share an interpreter, and is driven the way a client drives Shopif
     (``/__sandbox/executor``) in the same run; both answers must be byte-identical;
 (c) export: a bulk export of every level of a generated store (default 100,000 items x 10
     locations = 1,000,000 levels), from ``bulkOperationRunQuery`` to COMPLETED, then the file
-    downloaded from its ``url`` and its lines counted.
+    downloaded from its ``url`` and its lines counted;
+(d) reader export: the same store exported with the live reader's own selection
+    (``bulk_live_items``: every item attribute, HS codes, all eight quantity names), then
+    downloaded and joined into items by the reader's code (`reconciler.live.jsonl`), as
+    ``plan --read bulk`` does.
 
 The shop is on the enterprise plan so the cost bucket never throttles. Each section is one
 function taking the store and returning its Markdown (`SECTIONS`); add a section there.
@@ -366,6 +370,84 @@ def report_export(export: ExportResult) -> list[str]:
     ]
 
 
+# -- (d) bulk export with the live reader's selection, joined by the reader ---------------------
+
+
+@dataclass
+class ReaderExport:
+    levels: int
+    export_seconds: float
+    object_count: int
+    file_size: int
+    join_seconds: float
+    join_cpu: float
+    items: int
+    joined_levels: int
+
+
+def _await(store: Store, gid: str) -> dict[str, Any]:
+    while True:
+        operation: dict[str, Any] = gql(store, POLL, {"id": gid})["data"]["bulkOperation"]
+        if operation["status"] not in ("CREATED", "RUNNING"):
+            return operation
+        time.sleep(0.25)
+
+
+def bench_reader_export(store: Store, items: int, locations: int) -> ReaderExport:
+    """The store of (c) (generated again only if it is not there) exported with the reader's
+    query, then streamed and joined by the reader."""
+    from reconciler.live.jsonl import join, result_lines
+    from reconciler.live.selection import Selection
+    from reconciler.shopify.documents import document
+    from reconciler.shopify.target import resolve_target
+
+    counts = store.control("GET", "health")
+    if (counts["items"], counts["locations"]) != (items, locations):
+        counts = store.generate(items, locations)
+    query = document("bulk_live_items", VERSION).text
+    started = time.perf_counter()
+    payload = gql(store, RUN, {"query": query})["data"]["bulkOperationRunQuery"]
+    if payload["userErrors"]:
+        raise RuntimeError(json.dumps(payload))
+    operation = _await(store, payload["bulkOperation"]["id"])
+    export_seconds = time.perf_counter() - started
+    if operation["status"] != "COMPLETED":
+        raise RuntimeError(json.dumps(operation))
+    started, cpu = time.perf_counter(), time.process_time()
+    lines = result_lines(operation["url"], resolve_target(store.url, VERSION))
+    joined = join(lines, Selection.store())
+    join_seconds, join_cpu = time.perf_counter() - started, time.process_time() - cpu
+    joined_levels = sum(len(item.levels) for item in joined.values())
+    if joined_levels != counts["levels"]:
+        raise RuntimeError(f"the reader joined {joined_levels} levels of {counts['levels']}")
+    return ReaderExport(
+        counts["levels"],
+        export_seconds,
+        int(operation["objectCount"]),
+        int(operation["fileSize"]),
+        join_seconds,
+        join_cpu,
+        len(joined),
+        joined_levels,
+    )
+
+
+def report_reader_export(export: ReaderExport) -> list[str]:
+    return [
+        f"### Bulk export of {export.levels:,} levels with the live reader's selection",
+        "",
+        "| Step | Result |",
+        "|---|---:|",
+        "| bulkOperationRunQuery → COMPLETED (reader's selection) | "
+        f"**{export.export_seconds:.1f} s** |",
+        f"| objectCount / fileSize | {export.object_count:,} / "
+        f"{export.file_size / 2**20:.0f} MiB |",
+        f"| download + join into items (the reader's own code) | {export.join_seconds:.1f} s "
+        f"({export.join_cpu:.1f} s CPU): {export.items:,} items, {export.joined_levels:,} "
+        "levels |",
+    ]
+
+
 # -- running ----------------------------------------------------------------------------------
 
 Section = Callable[[Store, argparse.Namespace], list[str]]
@@ -373,6 +455,10 @@ SECTIONS: list[tuple[str, Section]] = [
     ("writes", lambda store, a: report_writes(bench_writes(store, a.calls, 250))),
     ("reads", lambda store, a: report_reads(bench_reads(store, a.read_items, 10, a.repeats))),
     ("export", lambda store, a: report_export(bench_export(store, a.items, a.locations))),
+    (
+        "reader-export",
+        lambda store, a: report_reader_export(bench_reader_export(store, a.items, a.locations)),
+    ),
 ]
 
 

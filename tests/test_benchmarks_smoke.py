@@ -133,12 +133,14 @@ def test_run_reads_sandbox_bench_headlines() -> None:
             "| 1 quantity per call (baseline) | 250 | 250 | 5.18 | 48.3 | 48 |",
             "### Bulk export of 1,000,000 levels",
             "| bulkOperationRunQuery → COMPLETED | **30.0 s** |",
+            "| bulkOperationRunQuery → COMPLETED (reader's selection) | **18.5 s** |",
         ]
     )
     rows = run._sandbox_summary(text)
     assert [(r.ours, r.naive, r.ratio) for r in rows] == [
         ("9,748/s", "48/s (1 per call)", "203×"),
         ("30.0 s", "—", "—"),
+        ("18.5 s", "—", "—"),
     ]
     assert run._sandbox_summary("something else entirely") == []
 
@@ -161,3 +163,13 @@ def test_sandbox_bench_writes_tiny(bench_store: Store) -> None:
     assert (batched.calls, batched.quantities, naive.calls) == (2, 10, 5)
     text = "\n".join(sandbox_bench.report_writes((batched, naive)))
     assert "| 5 quantities per call | 2 | 10 |" in text
+
+
+def test_sandbox_bench_reader_export_tiny(bench_store: Store) -> None:
+    export = sandbox_bench.bench_reader_export(bench_store, items=12, locations=3)
+    assert (export.levels, export.items, export.joined_levels) == (36, 12, 36)
+    assert export.object_count == 12 + 36
+    text = "\n".join(sandbox_bench.report_reader_export(export))
+    assert run._sandbox_summary("### Bulk export of 36 levels\n" + text)[-1].measured == (
+        "sandbox: bulk export of 36 levels, the live reader's selection"
+    )
