@@ -46,11 +46,12 @@ from typing import Any
 from reconciler import __version__
 from reconciler.errors import ConfigError, ReconcilerError, StoreError, TransientStoreError
 from reconciler.shopify.client import ShopifyClient
-from reconciler.shopify.deadline import describe
+from reconciler.shopify.deadline import Deadline, describe
 
 NAMESPACE = "reconciler"
 KEY = "apply_lock"
 DEFAULT_TTL = 300.0
+RELEASE_GRACE = 30.0  # seconds a release may take, even past the run's deadline
 TTL_ENVIRONMENT = "RECONCILER_LOCK_TTL"
 _WRITE = "store_lock_write"
 _READ = "store_lock_read"
@@ -369,7 +370,12 @@ class StoreLock:
         with self._mutex:
             if self.record is None or self.lost:
                 return
-            write(self.client, self._shop_id, replace(self.record, state="released"), self._digest)
+            # Its own short deadline: a run stopped by its deadline must still free the store
+            # rather than block it for a whole ttl.
+            cleanup = self.client.fork()
+            cleanup.deadline, cleanup.guard = Deadline(RELEASE_GRACE, "releasing the lock"), None
+            with cleanup:
+                write(cleanup, self._shop_id, replace(self.record, state="released"), self._digest)
             self.record = None
 
     def guard(self, operation: str) -> None:

@@ -24,6 +24,7 @@ from reconciler.apply.lock import Owner, StoreLock
 from reconciler.errors import ConfigError
 from reconciler.secrets import Secret
 from reconciler.shopify.client import ShopifyClient
+from reconciler.shopify.deadline import Deadline, DeadlineExceeded
 from reconciler.shopify.target import resolve_target
 from tests.apply.conftest import MANIFEST, Workspace
 from tests.conftest import Store
@@ -233,3 +234,18 @@ def test_the_lock_record_is_json_naming_its_holder(ws: Workspace) -> None:
     assert data["state"] == "held" and data["ttl_seconds"] == 60
     assert data["owner"]["plan_id"] == "abc" and data["owner"]["commit"] == "f" * 40
     assert data["owner"]["pid"] == os.getpid()
+
+
+def test_a_run_past_its_deadline_still_releases_its_lock(ws: Workspace) -> None:
+    now = [0.0]
+    client = ShopifyClient(
+        resolve_target(ws.store.url, "2025-01"),
+        Secret(ws.store.token),
+        deadline=Deadline(60.0, "the test", clock=lambda: now[0]),
+    )
+    with client, lock.held(client, Owner.here(), ttl=300):
+        now[0] = 61.0  # the run's deadline passes while it holds the lock
+        with pytest.raises(DeadlineExceeded):
+            client.query("locations", {"after": None})
+    after = _observed(ws.store)
+    assert after.record is not None and after.record.state == "released"
