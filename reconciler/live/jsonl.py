@@ -28,6 +28,7 @@ import requests
 from reconciler import __version__
 from reconciler.errors import StoreError
 from reconciler.model import LiveItem
+from reconciler.secrets import known
 from reconciler.shopify.target import StoreTarget
 
 from . import records
@@ -64,7 +65,8 @@ def _where(url: str) -> str:
 def result_lines(url: str, target: StoreTarget, *, timeout: float = 120.0) -> Iterator[str]:
     """The non-empty lines of a bulk result file, as they arrive (decoded as UTF-8)."""
     check_result_url(url, target)
-    with requests.Session() as session:  # fresh: no Shopify header, no cookies
+    # The signed URL's query is a credential: scrubbed from any output or log while we read.
+    with known(urlsplit(url).query), requests.Session() as session:  # fresh: no token, cookies
         try:
             response = session.get(
                 url,
