@@ -10,6 +10,7 @@ null actual cost.
 from __future__ import annotations
 
 import logging
+import threading
 import time
 import traceback
 import uuid
@@ -90,7 +91,11 @@ def _is_internal(error: GraphQLError) -> bool:
 
 @dataclass
 class Stats:
-    """What clients asked of the store: calls, cost points, refusals (for tests, benchmarks)."""
+    """What clients asked of the store: calls, cost points, refusals (for tests, benchmarks).
+
+    Requests run on many threads at once (concurrent applies): every count goes through
+    `add`, under one lock, so none is lost.
+    """
 
     requests: int = 0
     by_operation: dict[str, int] = field(default_factory=dict)
@@ -100,11 +105,25 @@ class Stats:
     statuses: dict[str, int] = field(default_factory=dict)
     # How executed requests were answered: fast (fast_reads), fastFallback, graphqlCore.
     executions: dict[str, int] = field(default_factory=dict)
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
+
+    def add(self, counter: str, amount: int = 1, key: str | None = None) -> None:
+        """Add to a counter (`key`: the entry of a per-name counter such as ``statuses``)."""
+        with self._lock:
+            if key is None:
+                setattr(self, counter, getattr(self, counter) + amount)
+            else:
+                table: dict[str, int] = getattr(self, counter)
+                table[key] = table.get(key, 0) + amount
 
     def count_execution(self, how: str) -> None:
-        self.executions[how] = self.executions.get(how, 0) + 1
+        self.add("executions", key=how)
 
     def as_dict(self) -> dict[str, Any]:
+        with self._lock:
+            return self._snapshot()
+
+    def _snapshot(self) -> dict[str, Any]:
         return {
             "requests": self.requests,
             "byOperation": dict(sorted(self.by_operation.items())),
@@ -176,9 +195,10 @@ class Engine:
 
     def bucket(self, token: Token) -> Bucket:
         key = token.fingerprint
-        if key not in self.buckets:
-            self.buckets[key] = Bucket(self.plan)
-        return self.buckets[key]
+        found = self.buckets.get(key)
+        if found is None:  # one bucket per app, even when its first requests arrive together
+            found = self.buckets.setdefault(key, Bucket(self.plan))
+        return found
 
     def set_plan(self, plan: str) -> None:
         self.plan = plan
@@ -189,10 +209,10 @@ class Engine:
     def handle(
         self, url_version: str, token_value: str | None, raw_body: bytes, base_url: str
     ) -> Response:
-        self.stats.requests += 1
+        self.stats.add("requests")
         response = self._handle(url_version, token_value, raw_body, base_url)
         status = str(response.status)
-        self.stats.statuses[status] = self.stats.statuses.get(status, 0) + 1
+        self.stats.add("statuses", key=status)
         return response
 
     def _handle(
@@ -255,7 +275,7 @@ class Engine:
             return Response(200, {"errors": errors}, headers)
         names = _root_names(operation)
         for name in names:
-            self.stats.by_operation[name] = self.stats.by_operation.get(name, 0) + 1
+            self.stats.add("by_operation", key=name)
         injected = self.faults.before(names)
         if injected is not None:
             injected.headers.update(headers)
@@ -264,7 +284,7 @@ class Engine:
         coerced = get_variable_values(schema, operation.variable_definitions or (), variables)
         sizes: dict[str, Any] = getattr(coerced, "coerced", None) or variables
         requested = requested_cost(schema, document, operation, sizes)
-        self.stats.requested_cost += requested
+        self.stats.add("requested_cost", requested)
         if requested > MAX_QUERY_COST:
             return Response(
                 200,
@@ -285,7 +305,7 @@ class Engine:
             )
         bucket = self.bucket(token)
         if self.faults.throttled(names) or not bucket.admit(requested):
-            self.stats.throttled += 1
+            self.stats.add("throttled")
             cost = {
                 "requestedQueryCost": requested,
                 "actualQueryCost": None,
@@ -322,7 +342,7 @@ class Engine:
                 actual_cost(schema, document, operation, sizes, result.data, denied),
             )
         status = bucket.settle(requested, actual)
-        self.stats.actual_cost += actual
+        self.stats.add("actual_cost", actual)
         response = self._response(result, document, requested, actual, status, ctx, headers)
         after = self.faults.after(names)
         if after is not None:

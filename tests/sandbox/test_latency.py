@@ -161,3 +161,33 @@ def test_the_sandbox_class_and_serve_take_a_start_latency() -> None:
         code, out = served.stop()
     assert code == 0
     assert "latency: 300 ms per mutation, 20 ms per query" in out
+
+
+def test_concurrent_requests_are_all_counted(store: Store) -> None:
+    """/__sandbox/stats counts every call of concurrent clients (benchmarks assert on it)."""
+    store.control("POST", "latency", {"query_ms": 20})  # keep several requests in flight
+    failures: list[int] = []
+
+    def read(count: int) -> None:
+        with requests.Session() as http:
+            for _ in range(count):
+                response = http.post(
+                    store.graphql_url(VERSION),
+                    json={"query": QUERY},
+                    headers={"X-Shopify-Access-Token": store.token},
+                    timeout=120,
+                )
+                if response.status_code != 200:
+                    failures.append(response.status_code)
+
+    threads = [threading.Thread(target=read, args=(15,)) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=300)
+    assert not failures
+    stats = store.control("GET", "stats")
+    assert stats["requests"] == 120
+    assert stats["byOperation"] == {"shop": 120}
+    assert stats["statuses"] == {"200": 120}
+    assert sum(stats["executions"].values()) == 120
