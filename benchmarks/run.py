@@ -5,6 +5,8 @@ Runs, one after the other (none is part of ``make test``):
 * ``plan_bench``: ``commands.plan`` on 10,000 items x 5 locations vs reading SKU by SKU;
 * ``apply_bench``: mutation calls = ceil(C/250), and apply throughput under the throttle vs
   one change per call (fails the run if the call count is ever wrong);
+* ``manifest_bench``: load + validate 100,000 items x 10 locations and the planner's CPU on
+  1,000,000 levels, each vs the naive path (no store involved);
 * ``sandbox_bench.py`` and any other ``*_bench.py`` here, each as its own process.
 
 The plan and apply benchmarks share one sandbox process. The summary table at the end is
@@ -28,10 +30,10 @@ ROOT = HERE.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from benchmarks import apply_bench, plan_bench  # noqa: E402
+from benchmarks import apply_bench, manifest_bench, plan_bench  # noqa: E402
 from benchmarks.common import Report, SandboxProcess, SummaryRow, loadavg, machine, table  # noqa: E402
 
-IN_PROCESS = {"plan_bench.py", "apply_bench.py"}
+IN_PROCESS = {"plan_bench.py", "apply_bench.py", "manifest_bench.py"}
 
 
 def _script(path: Path, quick: bool) -> Report:
@@ -135,6 +137,16 @@ def main(argv: list[str] | None = None) -> int:
         applied.title += f" ({time.perf_counter() - section:.0f} s)"
         _print(applied)
         reports.append(applied)
+
+    section = time.perf_counter()
+    if args.quick:
+        manifests = manifest_bench.run(items=10_000, planner_items=10_000)
+    else:
+        manifests = manifest_bench.run()
+    manifest = manifest_bench.report(manifests)
+    manifest.title += f" ({time.perf_counter() - section:.0f} s)"
+    _print(manifest)
+    reports.append(manifest)
 
     for script in sorted(HERE.glob("*_bench.py")):
         if script.name in IN_PROCESS:

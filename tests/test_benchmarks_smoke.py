@@ -12,7 +12,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from benchmarks import apply_bench, plan_bench, run, sandbox_bench
+from benchmarks import apply_bench, manifest_bench, plan_bench, run, sandbox_bench
 from benchmarks.common import Store, calls_for, throttle_floor
 from reconciler.sandbox import Sandbox
 
@@ -173,3 +173,19 @@ def test_sandbox_bench_reader_export_tiny(bench_store: Store) -> None:
     assert run._sandbox_summary("### Bulk export of 36 levels\n" + text)[-1].measured == (
         "sandbox: bulk export of 36 levels, the live reader's selection"
     )
+
+
+def test_manifest_bench_tiny() -> None:
+    bench = manifest_bench.run(items=150, planner_items=60)
+    assert bench.files == 1
+    for measured in (bench.ours, bench.naive):
+        assert (measured["items"], measured["levels"], measured["problems"]) == (150, 1500, 0)
+        assert measured["rss_kib"] >= measured["rss_before_kib"] > 0
+        assert measured["cpu"] > 0
+    planner = bench.planner
+    # items 0, 10, ..., 50 change one level each; items 0, 20, 40 also their cost
+    assert (planner.levels, planner.sets, planner.actions) == (600, 6, 9)
+    assert planner.naive_changes == planner.sets
+    report = manifest_bench.report(bench)
+    assert "150 items × 10 locations (1,500 levels)" in report.markdown
+    assert [row.measured.split(" ")[0] for row in report.summary] == ["validate", "planner"]

@@ -61,10 +61,7 @@ class Builder:
                     attribute_sources[name] = Source(
                         doc.file, lines[(*here, name)], address.field(where, name)
                     )
-            levels = tuple(
-                self._level(doc, here, where, key, level)
-                for key, level in (item.get("levels") or {}).items()
-            )
+            levels = self._levels(doc, here, where, item.get("levels") or {})
             yield DesiredItem(
                 sku=item["sku"],
                 id=item.get("id"),
@@ -75,41 +72,49 @@ class Builder:
                 attribute_sources=attribute_sources,
             )
 
-    def _level(
-        self,
-        doc: Resolved,
-        item: tuple[str | int, ...],
-        item_where: str,
-        key: str,
-        level: dict[str, Any],
-    ) -> DesiredLevel:
-        here = (*item, "levels", key)
-        lines = doc.lines
-        line = lines[here]
-        quantities: dict[str, int] = {}
-        quantity_lines: list[int] = []
-        moved = False  # a quantity on another line than the level's key
-        for name, value in level.items():
-            canonical = _QUANTITY_NAMES.get(name)
-            if canonical is not None:
-                quantities[canonical] = value
-                quantity_line = lines[(*here, name)]
-                quantity_lines.append(quantity_line)
-                moved = moved or quantity_line != line
-        suffix = self._keys.get(key)
-        if suffix is None:
-            suffix = self._keys[key] = address.key(address.field("", "levels"), key)
-        location = self.aliases.get(key, key)
-        return DesiredLevel(
-            self._names.setdefault(location, location),
-            level.get("stocked", True),
-            quantities,
+    def _levels(
+        self, doc: Resolved, item: tuple[str | int, ...], item_where: str, levels: dict[str, Any]
+    ) -> tuple[DesiredLevel, ...]:
+        """An item's levels; the loop that runs a million times, so its lookups are hoisted."""
+        lines, file, names, keys, aliases = (
+            doc.lines,
             doc.file,
-            line,
-            f"{item_where}.{suffix}",
-            tuple(quantity_lines) if moved else (),
-            level.get("reason"),
+            self._names,
+            self._keys,
+            self.aliases,
         )
+        under = (*item, "levels")
+        built = []
+        for key, level in levels.items():
+            here = under + (key,)
+            line = lines[here]
+            quantities: dict[str, int] = {}
+            quantity_lines: list[int] = []
+            moved = False  # a quantity on another line than the level's key
+            for name, value in level.items():
+                canonical = _QUANTITY_NAMES.get(name)
+                if canonical is not None:
+                    quantities[canonical] = value
+                    quantity_line = lines[here + (name,)]
+                    quantity_lines.append(quantity_line)
+                    moved = moved or quantity_line != line
+            suffix = keys.get(key)
+            if suffix is None:
+                suffix = keys[key] = address.key(address.field("", "levels"), key)
+            location = aliases.get(key, key)
+            built.append(
+                DesiredLevel(
+                    names.setdefault(location, location),
+                    level.get("stocked", True),
+                    quantities,
+                    file,
+                    line,
+                    f"{item_where}.{suffix}",
+                    tuple(quantity_lines) if moved else (),
+                    level.get("reason"),
+                )
+            )
+        return tuple(built)
 
 
 _QUANTITY_NAMES = {name: name for name in DECLARABLE}  # one shared string per name
