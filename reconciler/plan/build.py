@@ -126,17 +126,41 @@ def _same(name: str, desired: Any, live: Any) -> bool:
     return bool(desired == live)
 
 
-def attribute_changes(item: DesiredItem, live: LiveItem) -> tuple[AttributeChange, ...]:
+def attribute_changes(
+    item: DesiredItem, live: LiveItem, names: Iterable[str]
+) -> tuple[AttributeChange, ...]:
+    """The changes that take `live` to `item` on the attributes `names` (all declared)."""
     changes = []
-    for name in ATTRIBUTES:
-        if name not in item.attributes:
-            continue
+    for name in names:
         wanted, current = item.attributes[name], live.attribute(name)
         if not _same(name, wanted, current):
             changes.append(
                 AttributeChange(name, attribute_json(name, current), attribute_json(name, wanted))
             )
     return tuple(changes)
+
+
+# -- what the plan may change ------------------------------------------------------------------
+
+
+class Managed:
+    """What the plan may change: today exactly what the manifests declare.
+
+    The planner asks this, and nothing else, which attributes of an item and which quantities of
+    a level it manages; a rule that narrows them (say, which names the manifests own at which
+    locations) is a subclass overriding one method.
+    """
+
+    def attributes(self, item: DesiredItem) -> tuple[str, ...]:
+        """The item's managed attribute names, in the order plans show them."""
+        return tuple(name for name in ATTRIBUTES if name in item.attributes)
+
+    def quantities(self, level: DesiredLevel, location: LiveLocation) -> Mapping[str, int]:
+        """The level's managed quantities (name → declared value) at `location`."""
+        return level.quantities
+
+
+DECLARED = Managed()
 
 
 # -- the planner -------------------------------------------------------------------------------
@@ -149,10 +173,12 @@ class _Planner:
         live: LiveState,
         filters: Filters,
         inactive_levels_visible: bool,
+        managed: Managed,
     ) -> None:
         self.desired = desired
         self.live = live
         self.filters = filters
+        self.managed = managed
         self.inactive_visible = inactive_levels_visible
         self.problems: list[Problem] = []
         self.warnings: list[Problem] = []
@@ -242,11 +268,12 @@ class _Planner:
             return
         changes: tuple[AttributeChange, ...] = ()
         if not self.filters.locations:
-            changes = attribute_changes(item, live)
+            changes = attribute_changes(item, live, self.managed.attributes(item))
         elif declares_quantities and not live.tracked:
             # --location leaves item attributes out, but the selected levels' quantities need
             # tracking on first, so that one change stays in the plan.
-            changes = tuple(c for c in attribute_changes(item, live) if c.field == "tracked")
+            managed = self.managed.attributes(item)
+            changes = attribute_changes(item, live, [n for n in managed if n == "tracked"])
         if changes:
             target = Target(item.sku, live.id)
             self.actions.append(UpdateItem(target, changes, item.source))
@@ -322,11 +349,12 @@ class _Planner:
         if not active:
             target = Target(item.sku, live.id, location.id, location.name)
             self.actions.append(Activate(target, current is not None, level.source))
-        if not level.quantities:
+        declared = self.managed.quantities(level, location)
+        if not declared:
             return
-        basis = _NOTHING_HELD if current is None else _read(current, reads(level.quantities))
+        basis = _NOTHING_HELD if current is None else _read(current, reads(declared))
         try:
-            planned = solve(basis, level.quantities)
+            planned = solve(basis, declared)
         except QuantityConflict as exc:
             self.problem(level.source, f"{item.sku} at {location.name}: {exc}")
             return
@@ -363,19 +391,24 @@ class _Planner:
                     level.quantity_sources.get(name, level.source),
                 )
             )
-        self._warn_negative(level, target, basis, planned)
+        self._warn_negative(level, declared, target, basis, planned)
 
     def _warn_negative(
-        self, level: DesiredLevel, target: Target, basis: Mapping[str, int], planned: LevelPlan
+        self,
+        level: DesiredLevel,
+        declared: Mapping[str, int],
+        target: Target,
+        basis: Mapping[str, int],
+        planned: LevelPlan,
     ) -> None:
         """Warn when the plan, not the manifest, drives available below zero."""
-        if "available" in level.quantities:
+        if "available" in declared:
             return  # declared: the manifest says what available is
         where = f"{target.sku} at {target.location_name}"
         if planned.set is not None and planned.set.name == "on_hand":
             after = planned.set.after
             held = sum(
-                level.quantities.get(n, int(basis.get(n, 0)))
+                declared.get(n, int(basis.get(n, 0)))
                 for n in ON_HAND_COMPONENTS
                 if n != "available"
             )
@@ -445,11 +478,13 @@ def build_actions(
     live: LiveState,
     filters: Filters | None = None,
     inactive_levels_visible: bool | None = None,
+    managed: Managed = DECLARED,
 ) -> Built:
     """Plan `desired` against `live`; raises PlanError listing every problem found."""
     if inactive_levels_visible is None:
         inactive_levels_visible = live.api_version >= "2026-04"
-    return _Planner(desired, live, filters or Filters(), inactive_levels_visible).run()
+    planner = _Planner(desired, live, filters or Filters(), inactive_levels_visible, managed)
+    return planner.run()
 
 
 def declared_skus(items: Iterable[DesiredItem]) -> Sequence[str]:

@@ -30,7 +30,7 @@ from reconciler.manifest.resolve import Resolved, resolve
 from reconciler.model import DECLARABLE
 from tests.unit.test_manifest_properties import manifests
 
-SETTINGS = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+SETTINGS = settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 VIEW = schema.SchemaView(schema.load(schema.MANIFEST))
 
 
@@ -393,7 +393,7 @@ def agrees(name: str, value: Any) -> None:
     assert accepts(value) == schema.validator(name).is_valid(value), value
 
 
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(mutated(valid_documents()) | junk)
 def test_compiled_manifest_schema_agrees_with_jsonschema(value: Any) -> None:
     agrees(schema.MANIFEST, value)

@@ -63,7 +63,7 @@ from reconciler.plan.actions import (
     SetQuantity,
     UpdateItem,
 )
-from reconciler.plan.build import Built, Filters, build_actions
+from reconciler.plan.build import Built, Filters, Managed, build_actions
 from reconciler.plan.planfile import dumps, make_plan
 from reconciler.shopify.target import SUPPORTED_VERSIONS
 
@@ -76,8 +76,8 @@ CLOSED = LiveLocation("gid://shopify/Location/68509270249", "Old Depot", is_acti
 SKUS = ("TSHIRT-RED-S", "TSHIRT-RED-M", "BOOT-HIKE-42", "TENT-2P")
 # Several spellings of equal values, so "equal but written differently" is exercised.
 COSTS = (None, Decimal("0"), Decimal("8.4"), Decimal("8.40"), Decimal("12"), Decimal("99.99"))
-COUNTRIES = (None, "PT", "CN")
-PROVINCES = (None, "NC", "QC")
+COUNTRIES = (None, "PT", "CN", "US")
+PROVINCES = (None, "NC", "QC")  # NC is a US state, QC is not
 HS_CODES = (None, "610910", "640391")
 COUNTRY_HS = ({}, {"CA": "6201930090"}, {"CA": "6201930090", "US": "6201930011"}, {"US": "1234567"})
 WEIGHTS = (
@@ -368,6 +368,13 @@ def refused(live: LiveState, desired: DesiredState) -> bool:
         tracked = entry.attributes.get("tracked", item.tracked)
         if any(level.quantities for level in entry.levels) and not tracked:
             return True
+        province = entry.attributes.get("provinceCodeOfOrigin")
+        if (
+            "countryCodeOfOrigin" not in entry.attributes
+            and item.country_code_of_origin == "US"
+            and province == "QC"
+        ):
+            return True  # a region that is not one of the store's country's
         active = sum(1 for level in item.levels.values() if level.is_active)
         for declared in entry.levels:
             current = item.levels.get(_location(declared.location).id)
@@ -608,3 +615,69 @@ def test_filters_narrow_the_plan_and_nothing_else(data: st.DataObject) -> None:
         else:
             assert action in full.actions, action  # a narrowed plan is a part of the full one
     apply_actions(live, narrowed.actions)
+
+
+# -- a region against the country the store holds ----------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("store_country", "declared", "refused_with"),
+    [
+        ("US", {"provinceCodeOfOrigin": "QC"}, "the store's country is US"),
+        ("CA", {"provinceCodeOfOrigin": "OR"}, "the store's country is CA"),
+        ("US", {"provinceCodeOfOrigin": "NC"}, None),
+        ("PT", {"provinceCodeOfOrigin": "QC"}, None),  # no region list for Portugal: not judged
+        (None, {"provinceCodeOfOrigin": "QC"}, None),
+        ("US", {"provinceCodeOfOrigin": None}, None),  # clearing it
+        ("US", {"provinceCodeOfOrigin": "QC", "countryCodeOfOrigin": "CA"}, None),  # validate's
+    ],
+)
+def test_a_region_is_checked_against_the_store_country_when_none_is_declared(
+    store_country: str | None, declared: dict[str, Any], refused_with: str | None
+) -> None:
+    location = LOCATIONS[0]
+    level = LiveLevel(location.id, "gid://shopify/InventoryLevel/1", True, {})
+    item = LiveItem(
+        "gid://shopify/InventoryItem/1", "X", True, None, store_country, None, None, {}, None,
+        True, 0, {location.id: level},
+    )  # fmt: skip
+    live = LiveState("s", "2026-10", LOCATIONS, {item.id: item}, {"X": (item.id,)})
+    source = Source("m.yaml", 2, "items[0]")
+    sources = {name: Source("m.yaml", 3, f"items[0].{name}") for name in declared}
+    wanted = DesiredItem("X", None, declared, (), "correction", source, sources)
+    desired = DesiredState((wanted,), (ManifestFile("m.yaml", "0" * 64),))
+    if refused_with is None:
+        plan(live, desired)
+        return
+    with pytest.raises(PlanError) as caught:
+        plan(live, desired)
+    [problem] = caught.value.problems
+    assert (problem.line, problem.path) == (3, "items[0].provinceCodeOfOrigin")
+    assert refused_with in problem.message
+
+
+def test_the_managed_seam_narrows_what_the_plan_changes() -> None:
+    """A rule that manages only `available`, and no attributes, is one small subclass."""
+
+    class AvailableOnly(Managed):
+        def attributes(self, item: DesiredItem) -> tuple[str, ...]:
+            return ()
+
+        def quantities(self, level: DesiredLevel, location: LiveLocation) -> Mapping[str, int]:
+            return {k: v for k, v in level.quantities.items() if k == "available"}
+
+    location = LOCATIONS[0]
+    live_level = LiveLevel(location.id, "gid://shopify/InventoryLevel/1", True, {"available": 1})
+    item = LiveItem(
+        "gid://shopify/InventoryItem/1", "X", True, Decimal("1"), None, None, None, {}, None,
+        True, 0, {location.id: live_level},
+    )  # fmt: skip
+    live = LiveState("s", "2026-10", LOCATIONS, {item.id: item}, {"X": (item.id,)})
+    source = Source("m.yaml", 2, "items[0]")
+    level = DesiredLevel.at(source, location.name, {"available": 4, "damaged": 2})
+    wanted = DesiredItem("X", None, {"cost": Decimal("2")}, (level,), "correction", source)
+    desired = DesiredState((wanted,), (ManifestFile("m.yaml", "0" * 64),))
+    everything = plan(live, desired).actions
+    assert sorted(a.kind.value for a in everything) == ["move", "set", "update_item"]
+    narrowed = build_actions(desired, live, managed=AvailableOnly()).actions
+    assert [(a.kind.value, getattr(a, "after", None)) for a in narrowed] == [("set", 4)]
