@@ -138,12 +138,14 @@ _Step = tuple[str, str, int, "type | None", _FieldPlan]  # key, name, mode, pass
 
 
 class _ObjectPlan:
-    __slots__ = ("access", "allowed", "fields", "name", "steps")
+    __slots__ = ("access", "allowed", "fields", "name", "plain", "steps")
 
     def __init__(self, type_: GraphQLObjectType) -> None:
         self.name = type_.name
         self.fields: list[_FieldPlan] = []
         self.steps: tuple[_Step, ...] = ()  # the fields, unpacked for the walk's inner loop
+        # Only plain leaf attributes (name, pass-through type): objects read in one tight loop.
+        self.plain: tuple[tuple[str, str, type], ...] | None = None
         # Every field reachable without an abstract type in between (those are checked when
         # their runtime type is first met).
         self.access: frozenset[AccessKey] = frozenset()
@@ -239,6 +241,13 @@ class _Compiler:
             )
             for f in plan.fields
         )
+        plain = [
+            (key, name, through)
+            for key, name, mode, through, _ in plan.steps
+            if mode == _DEFAULT and through is not None
+        ]
+        if len(plain) == len(plan.steps):
+            plan.plain = tuple(plain)
         return plan
 
     def _completion(self, type_: GraphQLOutputType, field: _FieldPlan) -> _Completion:
@@ -264,6 +273,26 @@ class _Compiler:
     def branch(self, completion: _Completion, runtime: GraphQLObjectType) -> _ObjectPlan:
         assert completion.field is not None
         return self.object_plan(runtime, _selections(completion.field.nodes))
+
+
+def _plain_record(plain: tuple[tuple[str, str, type], ...], source: Any) -> dict[str, Any] | None:
+    """An object whose fields are all plain leaf attributes (a quantity's name and number),
+    read in one tight loop; None when any value needs the general path (it then starts over:
+    attribute reads have no side effects)."""
+    is_map = _IS_MAPPING.get(type(source))
+    if is_map is None:
+        is_map = _IS_MAPPING[type(source)] = isinstance(source, Mapping)
+    if is_map:
+        return None
+    record: dict[str, Any] = {}
+    for key, name, pass_through in plain:
+        value = getattr(source, name, None)
+        if type(value) is not pass_through or (
+            pass_through is int and not _INT_MIN <= value <= _INT_MAX  # type: ignore[operator]
+        ):
+            return None
+        record[key] = value
+    return record
 
 
 def _selections(nodes: list[FieldNode]) -> list[SelectionSetNode]:
@@ -442,13 +471,17 @@ class _Walk:
             items: list[Any] = []
             append = items.append
             item_plan = inner.object if inner.kind == _OBJECT else None
+            plain = item_plan.plain if item_plan is not None else None
             for index, item in enumerate(value):
                 if item is None or item is Undefined:
                     if inner.non_null:
                         raise GiveUp
                     append(None)
                 elif item_plan is not None and not isinstance(item, Exception):
-                    append(self.object(item_plan, item, path, index, None))
+                    record = _plain_record(plain, item) if plain is not None else None
+                    if record is None:
+                        record = self.object(item_plan, item, path, index, None)
+                    append(record)
                 else:
                     append(self.complete(inner, item, Path(path, index, None)))
             return items

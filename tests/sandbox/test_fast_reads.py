@@ -303,6 +303,14 @@ def test_search_warnings_are_in_the_answer(sandbox: Sandbox) -> None:
     ]
 
 
+def test_lists_of_plain_objects_with_nulls(sandbox: Sandbox) -> None:
+    """Plain leaf objects are read in a tight loop that starts over on a null (a province)."""
+    query = "query { inventoryItems(first: 30) { nodes { id sku provinceCodeOfOrigin } } }"
+    nodes = _data(both(sandbox, NEWEST, query))["inventoryItems"]["nodes"]
+    codes = [node["provinceCodeOfOrigin"] for node in nodes]
+    assert None in codes and any(code is not None for code in codes)
+
+
 def test_the_operation_name_picks_the_operation(sandbox: Sandbox) -> None:
     query = "query A { shop { name } }\nquery B { locationsCount { count } }"
     answer = both(sandbox, NEWEST, query, operation_name="B")
