@@ -93,7 +93,7 @@ class Source:
 class DesiredLevel(NamedTuple):
     """What one item should be at one location; only declared names are managed.
 
-    A plan holds a million of these, so it is a named tuple (immutable, and made four times
+    A plan holds a million of these, so it is a named tuple (immutable, and made three times
     faster than a frozen dataclass), and where it was declared is kept as plain fields (the
     file name is shared; `quantity_lines` is empty when every quantity sits on the level's own
     line, as in `East: {available: 5}`): `Source`s are made only when asked for.

@@ -510,3 +510,24 @@ def test_the_same_file_hash_either_way(tmp_path: Path) -> None:
         state = _check(tmp_path, text, fast).state
         assert state is not None
         assert state.files[0].sha256 == hashlib.sha256(text.encode()).hexdigest()
+
+
+@pytest.mark.skipif(load._FastLoader is None, reason="PyYAML was built without libyaml")
+@pytest.mark.parametrize(
+    "case",
+    sorted(POSITIVE.glob("*.yaml")) + sorted(POSITIVE.glob("*/*.y*ml")),
+    ids=lambda p: p.name,
+)
+def test_the_stream_reads_alike_with_and_without_libyaml(
+    case: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    text = case.read_text(encoding="utf-8")
+    view = schema.SchemaView(
+        schema.load(schema.CONFIG if case.name == "reconciler.yaml" else schema.MANIFEST)
+    )
+    fast = stream.read(text, case.name, "d", view)
+    monkeypatch.setattr(load, "_FastLoader", None)
+    pure = stream.read(text, case.name, "d", view)
+    assert (fast is None) == (pure is None)
+    if fast is not None and pure is not None:
+        assert same(fast.value, pure.value) and fast.lines == pure.lines
