@@ -26,20 +26,24 @@ only way there; with one query per app at a time it is ours unless another clien
 same app started one after ours ended, which is `BulkUnavailable` too).
 
 Ctrl-C while the operation runs sends ``bulkOperationCancel`` before the interrupt goes on
-(the CLI then exits 130), so no export keeps running for nobody.
+(the CLI then exits 130), so no export keeps running for nobody. A Ctrl-C that lands while
+``bulkOperationRunQuery`` itself is in flight is held until its answer names the operation,
+which is then cancelled the same way (a second Ctrl-C does not wait).
 """
 
 from __future__ import annotations
 
 import contextlib
+import signal
+import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
 from reconciler.errors import AuthenticationError, ResponseError, StoreError
 from reconciler.progress import SILENT, Progress
-from reconciler.shopify.client import OutcomeUnknown, ShopifyClient
+from reconciler.shopify.client import OutcomeUnknown, Response, ShopifyClient
 
 ACTIVE = ("CREATED", "RUNNING", "CANCELING")
 TERMINAL = ("COMPLETED", "CANCELED", "FAILED", "EXPIRED")
@@ -112,14 +116,20 @@ class BulkQuery:
         self._sleep = sleep
         self._clock = clock
         self._by_id = client.target.api_version >= "2026-01"
+        self._started: str | None = None  # set as soon as Shopify names the operation
 
     def run(self, query: str) -> Operation:
-        operation_id = self._start(query)
+        self._started = None
         try:
+            operation_id = self._start(query)
             return self._wait(operation_id)
         except KeyboardInterrupt:
-            self.cancel(operation_id)
+            self._cancel_started()
             raise
+
+    def _cancel_started(self) -> None:
+        if self._started is not None:
+            self.cancel(self._started)
 
     def cancel(self, operation_id: str) -> None:
         """Ask Shopify to stop the operation (best effort: we are being interrupted)."""
@@ -135,7 +145,7 @@ class BulkQuery:
         told = False
         while True:
             try:
-                response = self.client.mutate("bulk_run_query", {"query": query}, idempotent=False)
+                response = self._submit(query)
             except OutcomeUnknown as exc:
                 # The answer was lost: an operation may have started (a read: harmless);
                 # a second run meets it as a busy slot at worst.
@@ -169,6 +179,17 @@ class BulkQuery:
             self.progress.update("read", status="WAITING FOR A BULK SLOT")
             self._sleep(delay)
             delay = min(delay * 2, 10.0)
+
+    def _submit(self, query: str) -> Response:
+        """bulkOperationRunQuery with Ctrl-C held until its answer names the operation, so an
+        operation it starts is known and can be cancelled (a second Ctrl-C does not wait)."""
+        with interrupt_held() as held:
+            response = self.client.mutate("bulk_run_query", {"query": query}, idempotent=False)
+            payload = (response.data or {}).get("bulkOperationRunQuery") or {}
+            self._started = (payload.get("bulkOperation") or {}).get("id")
+        if held:
+            raise KeyboardInterrupt
+        return response
 
     def _busy(self, problem: str) -> str:
         version = self.client.target.api_version
@@ -209,6 +230,28 @@ class BulkQuery:
                 return operation
             self._sleep(interval)
             interval = min(interval * 1.5, self.settings.poll_max)
+
+
+@contextlib.contextmanager
+def interrupt_held() -> Iterator[list[int]]:
+    """Inside the block a first Ctrl-C (SIGINT) is noted in the yielded list instead of raised;
+    a second one raises at once. Only the main thread receives signals: elsewhere, nothing held.
+    """
+    held: list[int] = []
+    if threading.current_thread() is not threading.main_thread():
+        yield held
+        return
+
+    def note(signum: int, frame: object) -> None:
+        if held:
+            raise KeyboardInterrupt
+        held.append(signum)
+
+    previous = signal.signal(signal.SIGINT, note)
+    try:
+        yield held
+    finally:
+        signal.signal(signal.SIGINT, previous)
 
 
 def result_url(operation: Operation) -> str | None:

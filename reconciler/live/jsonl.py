@@ -27,6 +27,7 @@ import requests
 
 from reconciler import __version__
 from reconciler.errors import StoreError
+from reconciler.gc_pause import cyclic_gc_paused
 from reconciler.model import LiveItem
 from reconciler.secrets import known
 from reconciler.shopify.target import StoreTarget
@@ -145,6 +146,16 @@ def join(
     Each wanted item is built from its own line at once (its raw JSON is not kept); its HS
     codes and levels go into its dicts as their lines come.
     """
+    with cyclic_gc_paused():
+        kept = _join(lines, selection, on_line)
+    if selection.location_ids is None:
+        return kept
+    return {item_id: item for item_id, item in kept.items() if item.levels}
+
+
+def _join(
+    lines: Iterable[str], selection: Selection, on_line: Callable[[int, int], None] | None
+) -> dict[str, LiveItem]:
     wants = selection.item_filter()
     kept: dict[str, LiveItem] = {}
     count = 0
@@ -172,6 +183,4 @@ def join(
                 item.country_harmonized_system_codes[code[0]] = code[1]  # type: ignore[index]
     if on_line is not None:
         on_line(count, len(kept))
-    if selection.location_ids is None:
-        return kept
-    return {item_id: item for item_id, item in kept.items() if item.levels}
+    return kept

@@ -11,14 +11,13 @@ named, else no config. A file called reconciler.yaml is never read as a manifest
 
 from __future__ import annotations
 
-import gc
 import hashlib
-from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
 from reconciler.errors import ManifestError, Problem
+from reconciler.gc_pause import cyclic_gc_paused
 from reconciler.model import DesiredState
 
 from . import desired, load, schema, stream, validate
@@ -65,7 +64,7 @@ def check_paths(paths: list[Path], config_path: Path | None = None) -> Check:
     identities = validate.Identities()
     builder = desired.Builder(config.location_aliases)
     valid = not problems
-    with _cyclic_gc_paused():
+    with cyclic_gc_paused():
         for path in files:
             doc, file_problems = _check_file(path, view, config.location_aliases)
             if doc is not None:
@@ -80,20 +79,6 @@ def check_paths(paths: list[Path], config_path: Path | None = None) -> Check:
     if problems:
         return Check(problems, names, config, None)
     return Check([], names, config, builder.state())
-
-
-@contextmanager
-def _cyclic_gc_paused() -> Iterator[None]:
-    """Reading makes millions of small containers and no reference cycles, and CPython's
-    cycle collector would scan the growing desired state again and again (a quarter of the
-    time at 100,000 items); reference counting frees everything as before."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 def _check_file(

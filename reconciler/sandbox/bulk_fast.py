@@ -30,6 +30,13 @@ _INDEX = {name: i for i, name in enumerate(STORED_NAMES)}
 _ON_HAND = tuple(3 + _INDEX[name] for name in ON_HAND_COMPONENTS)
 _CREATED, _UPDATED = 3 + 2 * _N, 4 + 2 * _N
 _PAGING = frozenset({"first", "last", "after", "before"})
+# LEVEL_COLS with the timestamps left as NULL: same positions, no string made per row
+_COLS_WITHOUT_TIMES = (
+    "item_id, location_id, is_active, "
+    + ", ".join(STORED_NAMES)
+    + ", "
+    + ", ".join(["NULL"] * (_N + 2))
+)
 _FAST_LEVEL_ARGS = _PAGING | {"includeInactive", "reverse"}
 
 # What JSONEncoder(ensure_ascii=False) writes for a str, so templates match the generic path.
@@ -205,12 +212,24 @@ def _by_item(found: list[Row]) -> dict[int, list[Row]]:
     return out
 
 
+def _selects_times(plan: ConnectionPlan) -> bool:
+    """Whether a level selection reads a timestamp column (its own or a quantity's)."""
+    for field in plan.node.fields:
+        if field.name in ("createdAt", "updatedAt"):
+            return True
+        subs = field.sub.fields if field.name == "quantities" and field.sub is not None else []
+        if any(sub.name == "updatedAt" for sub in subs):
+            return True
+    return False
+
+
 class FastLevels(FastChildren):
     """``inventoryLevels`` with a plain selection."""
 
-    def __init__(self, template: tuple[_Part, ...], include_inactive: bool) -> None:
+    def __init__(self, template: tuple[_Part, ...], include_inactive: bool, times: bool) -> None:
         self.template = template
         self.include_inactive = include_inactive
+        self.columns = LEVEL_COLS if times else _COLS_WITHOUT_TIMES
 
     @staticmethod
     def for_plan(plan: ConnectionPlan) -> FastLevels | None:
@@ -229,13 +248,14 @@ class FastLevels(FastChildren):
         template = _object(fields, close=False)
         if template is None:
             return None
-        return FastLevels(_compact(template), bool(plan.args.get("includeInactive")))
+        include = bool(plan.args.get("includeInactive"))
+        return FastLevels(_compact(template), include, _selects_times(plan))
 
     def rows(self, ctx: RequestContext, item_ids: list[int]) -> dict[int, list[Row]]:
         """Visible levels of the items, in the connection's order (location id)."""
         include = self.include_inactive and ctx.rules.inactive_levels
         marks = ", ".join("?" * len(item_ids))
-        sql = f"SELECT {LEVEL_COLS} FROM levels WHERE item_id IN ({marks})"  # noqa: S608
+        sql = f"SELECT {self.columns} FROM levels WHERE item_id IN ({marks})"  # noqa: S608
         if not include:
             sql += " AND is_active = 1"
         with ctx.state.reading() as conn:
