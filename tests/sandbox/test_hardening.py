@@ -42,8 +42,9 @@ class Raw:
 
 
 def _exchange(store: Store | Sandbox, request: bytes, timeout: float = 60) -> Raw:
-    """Send raw bytes, read one response (by its Content-Length) and whether the server
-    then closed the connection. A silent or dropped connection fails the test."""
+    """Send raw bytes and read one response (by its Content-Length); then ask again on the
+    same connection to learn whether the server closed it. A silent or dropped connection
+    fails the test."""
     host, port = store.url.removeprefix("http://").split(":")
     with socket.create_connection((host, int(port)), timeout=timeout) as sock:
         sock.sendall(request)
@@ -61,12 +62,16 @@ def _exchange(store: Store | Sandbox, request: bytes, timeout: float = 60) -> Ra
             chunk = sock.recv(65536)
             assert chunk, "connection dropped in the middle of the answer"
             body += chunk
-        sock.settimeout(5)
-        try:
-            closed = sock.recv(1) == b""
-        except TimeoutError:
-            closed = False
-    return Raw(status, headers, body[:length], closed)
+        return Raw(status, headers, body[:length], _closed(sock))
+
+
+def _closed(sock: socket.socket) -> bool:
+    """Whether the server closed the connection: a second request gets no answer."""
+    try:
+        sock.sendall(b"GET /__sandbox/health HTTP/1.1\r\nHost: sandbox\r\n\r\n")
+        return not sock.recv(1)
+    except (BrokenPipeError, ConnectionResetError):
+        return True
 
 
 def _post(path: str, body: bytes, extra: str = "") -> bytes:
