@@ -10,9 +10,8 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Callable
 from contextlib import AbstractContextManager, nullcontext
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, cast
 
@@ -37,7 +36,9 @@ from reconciler.live import (
 )
 from reconciler.manifest.api import check_paths
 from reconciler.manifest.config import Config
-from reconciler.model import DesiredState
+from reconciler.model import DesiredState, LiveState
+from reconciler.plan import guardrails as guards
+from reconciler.plan import money
 from reconciler.plan.actions import Action
 from reconciler.plan.build import Filters, build_actions, select
 from reconciler.plan.planfile import (
@@ -49,7 +50,7 @@ from reconciler.plan.planfile import (
     now_iso,
     plan_json,
 )
-from reconciler.progress import SILENT, NotesTo, Progress
+from reconciler.progress import SILENT, Progress
 from reconciler.secrets import MIN_LENGTH, Secret
 from reconciler.shopify import deadline as deadlines
 from reconciler.shopify.client import ShopifyClient
@@ -103,6 +104,7 @@ class Planned:
     usage: Usage
     config: Config
     read: ReadReport = field(default_factory=ReadReport)  # how the store was read
+    unused_allowances: tuple[str, ...] = ()  # --allow rules that nothing broke
 
 
 def load_manifests(paths: list[Path], config_path: Path | None) -> tuple[DesiredState, Config]:
@@ -135,9 +137,11 @@ def plan(
     api_version: str | None = None,
     filters: Filters | None = None,
     read: str | None = None,
+    allow: guards.Allowance | None = None,
     progress: Progress = SILENT,
 ) -> Planned:
-    """Validate the manifests, read the store, and plan. Never writes anything."""
+    """Validate the manifests, read the store, and plan; refuse a plan that breaks a guard-rail
+    (unless `allow`ed). Never writes anything."""
     filters = filters or Filters()
     desired, config = load_manifests(paths, config_path)
     desired = select(desired, filters)
@@ -147,7 +151,16 @@ def plan(
         report = ReadReport()
         settings = read_settings(read, config)
         live = read_live(client, desired, settings, progress=progress, report=report)
+        currency = str(client.query("shop", {}).data["shop"]["currencyCode"])
     built = build_actions(desired, live, filters)
+    basis = money.basis_for(built.actions, _unit_costs(live), currency)
+    checked = guards.check(
+        guards.Guardrails.from_config(config.guardrails),
+        built.actions,
+        money.summarise(built.actions, basis),
+        aliases=config.location_aliases,
+        allow=allow,
+    )
     made = make_plan(
         built,
         store=conn.target.name,
@@ -156,8 +169,15 @@ def plan(
         manifest_files=desired.files,
         filters=filters,
         git=git_info(paths),
+        money=basis,
+        guardrails=checked.record,
     )
-    return Planned(made, usage, config, report)
+    made = replace(made, usage={**usage.as_json(), "read": str(report)})
+    return Planned(made, usage, config, report, checked.unused)
+
+
+def _unit_costs(live: LiveState) -> dict[str, Any]:
+    return {item_id: item.cost for item_id, item in live.items.items()}
 
 
 # -- apply -------------------------------------------------------------------------------------
@@ -200,14 +220,14 @@ class ApplySettings:
     replan: bool = False
     journal_dir: Path = journals.DEFAULT_DIRECTORY
     history_path: Path | None = None
-    progress: Callable[[str], None] = lambda _: None
+    progress: Progress = SILENT
 
 
 def _plan_connection(plan_: Plan, settings: ApplySettings) -> Connection:
     """The plan names its store and version; flags or the environment may only agree."""
     store = settings.store or os.environ.get("SHOPIFY_STORE") or plan_.store_url_hint()
     version = settings.api_version or os.environ.get("SHOPIFY_API_VERSION") or plan_.api_version
-    conn = connection(store, version, settings.config, NotesTo(settings.progress))
+    conn = connection(store, version, settings.config, settings.progress)
     _check_target(plan_, conn)
     return conn
 
@@ -291,7 +311,7 @@ def _run(
             client,
             journal,
             continue_on_error=settings.continue_on_error,
-            progress=settings.progress,
+            progress=settings.progress.note,
         )
         if in_flight:
             unsettled = set(executor.settle_in_flight(in_flight))
@@ -383,4 +403,5 @@ def history_record(applied: Applied) -> dict[str, Any]:
         "drift": [d.as_json() for d in applied.drift],
         "usage": applied.usage.as_json(),
         "manifests": {"digest": plan_.manifest_digest},
+        **({} if plan_.guardrails is None else {"guardrails": plan_.guardrails.as_json()}),
     }

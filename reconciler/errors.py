@@ -4,6 +4,7 @@
     ├── ConfigError                  bad options or environment (store, token, version)
     ├── ManifestError                manifests that do not validate; carries every Problem
     ├── PlanError                    a plan that cannot be made; carries every Problem
+    ├── GuardrailError               a plan that breaks a guard-rail of reconciler.yaml
     ├── StalePlanError               a saved plan whose live values moved since it was made
     ├── ApplyFailed                  an apply that stopped with failures (partial or none)
     └── StoreError                   talking to the store failed
@@ -79,6 +80,26 @@ class PlanError(_ProblemsError):
     def __init__(self, problems: list[Problem]) -> None:
         count = len(problems)
         super().__init__(problems, f"cannot plan: {count} problem{'s' if count != 1 else ''}:")
+
+
+class GuardrailError(_ProblemsError):
+    """A plan that breaks guard-rails; names each rule and change, and how to override."""
+
+    def __init__(self, problems: list[Problem], *, total: int, rules: tuple[str, ...]) -> None:
+        self.total = total
+        self.rules = rules
+        allow = " ".join(f"--allow {rule}" for rule in rules)
+        more = f"\n  ... and {total - len(problems)} more" if total > len(problems) else ""
+        super().__init__(
+            problems,
+            f"this plan breaks {'a guard-rail' if len(rules) == 1 else 'guard-rails'} set in "
+            f"the config ({total} violation{'s' if total != 1 else ''}); nothing was written:",
+        )
+        self.args = (
+            f"{self.args[0]}{more}\nTo go ahead anyway, override "
+            f"{'the rule' if len(rules) == 1 else 'each rule'} for this plan (recorded in the "
+            f'plan and its history entry): {allow} --justification "why"',
+        )
 
 
 class StalePlanError(ReconcilerError):

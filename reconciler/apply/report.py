@@ -1,4 +1,9 @@
-"""What an apply did, for people (text) and machines (JSON)."""
+"""What an apply did, for people (text) and machines (JSON).
+
+Both end with the money the applied changes put at stake (valued as the plan valued them, from
+the unit costs saved in the plan; failed and unattempted changes are not counted) and what the
+apply cost in GraphQL calls, cost points and throttle waits.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +11,9 @@ import json
 from typing import TYPE_CHECKING, Any
 
 from reconciler.plan.actions import MUTATIONS
+from reconciler.plan.money import MoneySummary, summarise, summary_json
+from reconciler.plan.render._common import printable, usage_phrase
+from reconciler.plan.render.text import money_block
 
 from .execute import Status
 
@@ -16,8 +24,22 @@ _COLORS = {"applied": "\x1b[32m", "failed": "\x1b[31m", "not_attempted": "\x1b[3
 _RESET = "\x1b[0m"
 
 
+def applied_money(applied: Applied) -> MoneySummary | None:
+    """The money at stake in the changes that were applied (None for plans without money)."""
+    plan = applied.plan
+    if plan.money is None:
+        return None
+    done = [
+        plan.actions[i - 1]
+        for i, result in applied.outcome.results.items()
+        if result.status is Status.APPLIED
+    ]
+    return summarise(done, plan.money)
+
+
 def applied_json(applied: Applied) -> dict[str, Any]:
     plan = applied.plan
+    money = applied_money(applied)
     return {
         "plan_id": plan.plan_id,
         "store": plan.store,
@@ -44,6 +66,10 @@ def applied_json(applied: Applied) -> dict[str, Any]:
         if applied.history_entry is None
         else {"seq": applied.history_entry["seq"], "hash": applied.history_entry["hash"]},
         "usage": applied.usage.as_json(),
+        "money": None
+        if money is None
+        else {"currency": money.currency.code, **summary_json(money)},
+        "guardrails": None if plan.guardrails is None else plan.guardrails.as_json(),
     }
 
 
@@ -84,4 +110,16 @@ def render_applied(applied: Applied, fmt: str, *, color: bool = False) -> str:
         lines.append(
             f"Recorded as history entry #{applied.history_entry['seq']} (journal {applied.journal})."
         )
+    money = applied_money(applied)
+    if money is not None and not money.empty:
+        lines.append("")
+        lines.extend(money_block(money, None, title="Money at stake in the applied changes"))
+        lines.pop()  # the block's trailing blank line
+    if plan.guardrails is not None:
+        for override in plan.guardrails.overrides:
+            lines.append(
+                f"Guard-rail {override.rule} overridden ({override.violations} change(s)): "
+                f"{printable(override.justification)}"
+            )
+    lines.append(usage_phrase(applied.usage.as_json(), "Apply used"))
     return "\n".join(lines) + "\n"

@@ -3,19 +3,29 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
 from .app import main
 from .options import (
+    allow_options,
     config_option,
     confirm,
     deadline_option,
+    full_option,
+    progress_option,
     store_option,
-    usage_line,
     version_option,
 )
+
+if TYPE_CHECKING:
+    from reconciler.plan.planfile import Plan
+
+T = TypeVar("T")
 
 
 @main.command("apply")
@@ -56,6 +66,9 @@ from .options import (
     "--detailed-exitcode", is_flag=True, help="After success: exit 0 no drift, 2 drift remains."
 )
 @click.option("--no-color", is_flag=True)
+@full_option
+@allow_options
+@progress_option
 def apply_command(
     paths: tuple[Path, ...],
     config_path: Path | None,
@@ -70,15 +83,23 @@ def apply_command(
     output_format: str,
     detailed_exitcode: bool,
     no_color: bool,
+    full: bool,
+    allow_rules: tuple[str, ...],
+    justification: str | None,
+    show_progress: bool,
 ) -> None:
     """Apply a saved plan (plan.json), or plan PATH... and apply after confirmation."""
     from reconciler import commands
     from reconciler.apply.report import render_applied
     from reconciler.errors import EXIT_CHANGES, EXIT_ERROR, EXIT_OK, StalePlanError
     from reconciler.manifest.config import find_config, load_config
+    from reconciler.plan.guardrails import Allowance
     from reconciler.plan.planfile import loads
     from reconciler.plan.render import render, use_color
 
+    from .display import progress_display
+
+    allow = Allowance(allow_rules, justification or "")
     config = load_config(find_config(config_path))
     color = output_format == "text" and not no_color and use_color(sys.stdout)
     settings = commands.ApplySettings(
@@ -89,10 +110,23 @@ def apply_command(
         replan=replan,
         journal_dir=journal_dir,
         history_path=history_path,
-        progress=lambda message: click.echo(f"  {message}", err=True),
     )
+
+    def with_progress(run: Callable[[commands.ApplySettings], T]) -> T:
+        """Run one long stage with progress on stderr (never around a prompt)."""
+        with progress_display(show_progress) as progress:
+            return run(replace(settings, progress=progress))
+
+    def plan(paths: list[Path], **options: Any) -> Plan:
+        planned = with_progress(
+            lambda s: commands.plan(
+                paths, config_path=config_path, store=store, progress=s.progress, **options
+            )
+        )
+        return planned.plan
+
     if resume_journal is not None:
-        applied = commands.resume(resume_journal, settings)
+        applied = with_progress(lambda s: commands.resume(resume_journal, s))
     else:
         if not paths:
             raise click.UsageError(
@@ -102,35 +136,28 @@ def apply_command(
         if saved:
             plan_ = loads(paths[0].read_text(encoding="utf-8"), origin=str(paths[0]))
             try:
-                applied = commands.apply(plan_, settings)
+                applied = with_progress(lambda s: commands.apply(plan_, s))
             except StalePlanError:
                 if not replan:
                     raise
                 click.echo("The saved plan is stale; planning again.", err=True)
-                manifests = [Path(f.path) for f in plan_.manifest_files]
-                fresh = commands.plan(
-                    manifests,
-                    config_path=config_path,
-                    store=store,
+                plan_ = plan(
+                    [Path(f.path) for f in plan_.manifest_files],
                     api_version=plan_.api_version,
                     filters=plan_.filters,
+                    allow=Allowance.carried(plan_.guardrails),
                 )
-                plan_ = fresh.plan
-                click.echo(render(plan_, "text", color=color), nl=False, err=True)
+                click.echo(render(plan_, "text", color=color, full=full), nl=False, err=True)
                 confirm(plan_, auto_approve)
-                applied = commands.apply(plan_, settings)
+                applied = with_progress(lambda s: commands.apply(plan_, s))
         else:
-            fresh = commands.plan(
-                list(paths), config_path=config_path, store=store, api_version=api_version
-            )
-            plan_ = fresh.plan
-            click.echo(render(plan_, "text", color=color), nl=False)
+            plan_ = plan(list(paths), api_version=api_version, allow=allow)
+            click.echo(render(plan_, "text", color=color, full=full), nl=False)
             if plan_.empty:
                 sys.exit(EXIT_OK)
             confirm(plan_, auto_approve)
-            applied = commands.apply(plan_, settings)
+            applied = with_progress(lambda s: commands.apply(plan_, s))
     click.echo(render_applied(applied, output_format, color=color), nl=False)
-    click.echo(usage_line(applied.usage, "Apply used"), err=True)
     if not applied.succeeded:
         sys.exit(EXIT_ERROR)
     if detailed_exitcode and applied.drift:

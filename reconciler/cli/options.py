@@ -48,12 +48,33 @@ def filters_from(
     return Filters(tuple(sku), tuple(exclude_sku), tuple(location))
 
 
-def usage_line(usage: Any, verb: str) -> str:
-    return (
-        f"{verb}: {usage.calls} GraphQL calls, {usage.requested_cost} requested / "
-        f"{usage.actual_cost} actual cost points"
-        + (f", throttled {usage.throttled}x" if usage.throttled else "")
-    )
+full_option = click.option(
+    "--full",
+    is_flag=True,
+    help="Show every change: text and Markdown summarise plans of more than 1,000 changes.",
+)
+progress_option = click.option(
+    "--progress",
+    "show_progress",
+    is_flag=True,
+    help="Show progress on stderr even when it is not a terminal (plain lines).",
+)
+
+
+def allow_options(command: Any) -> Any:
+    """--allow RULE (repeatable) and --justification TEXT: override guard-rails for one plan."""
+    command = click.option(
+        "--justification",
+        metavar="TEXT",
+        help="Why the --allow overrides are needed (recorded in the plan and the history).",
+    )(command)
+    return click.option(
+        "--allow",
+        "allow_rules",
+        multiple=True,
+        metavar="RULE",
+        help="Let this plan break guard-rail RULE (repeatable; needs --justification).",
+    )(command)
 
 
 def confirm(plan_: Any, auto_approve: bool) -> None:

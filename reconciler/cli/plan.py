@@ -9,9 +9,12 @@ import click
 
 from .app import main
 from .options import (
+    allow_options,
     config_option,
     deadline_option,
     filters_from,
+    full_option,
+    progress_option,
     store_option,
     usage_line,
     version_option,
@@ -52,6 +55,9 @@ from .options import (
 )
 @click.option("--detailed-exitcode", is_flag=True, help="Exit 0 no changes, 2 changes, 1 error.")
 @click.option("--no-color", is_flag=True, help="Never colour the text output.")
+@full_option
+@allow_options
+@progress_option
 def plan_command(
     paths: tuple[Path, ...],
     config_path: Path | None,
@@ -65,32 +71,48 @@ def plan_command(
     read: str | None,
     detailed_exitcode: bool,
     no_color: bool,
+    full: bool,
+    allow_rules: tuple[str, ...],
+    justification: str | None,
+    show_progress: bool,
 ) -> None:
-    """Read the manifests and the store; show what apply would change. Changes nothing."""
+    """Read the manifests and the store; show what apply would change. Changes nothing.
+
+    A plan that breaks a guard-rail of reconciler.yaml is refused (exit 1) unless each rule it
+    breaks is overridden with --allow RULE and a --justification, both recorded in the plan."""
     from reconciler import commands
     from reconciler.errors import EXIT_CHANGES, EXIT_OK
     from reconciler.outputs import check_writable_file
+    from reconciler.plan.guardrails import Allowance
     from reconciler.plan.planfile import dumps
     from reconciler.plan.render import render, use_color
-    from reconciler.progress import NotesTo
 
+    from .display import progress_display
+
+    allow = Allowance(allow_rules, justification or "")
     if out is not None:
         check_writable_file(out, "--out")  # before reading the store, not after
-    planned = commands.plan(
-        list(paths),
-        config_path=config_path,
-        store=store,
-        api_version=api_version,
-        filters=filters_from(sku, exclude_sku, location),
-        progress=NotesTo(lambda message: click.echo(f"  {message}", err=True)),
-        read=read,
-    )
+    with progress_display(show_progress) as progress:
+        planned = commands.plan(
+            list(paths),
+            config_path=config_path,
+            store=store,
+            api_version=api_version,
+            filters=filters_from(sku, exclude_sku, location),
+            allow=allow,
+            progress=progress,
+            read=read,
+        )
+    for rule in planned.unused_allowances:
+        click.echo(f"Note: --allow {rule}: no change breaks this rule.", err=True)
     color = output_format == "text" and not no_color and use_color(sys.stdout)
-    click.echo(render(planned.plan, output_format, color=color), nl=False)  # type: ignore[arg-type]
+    text = render(planned.plan, output_format, color=color, full=full)  # type: ignore[arg-type]
+    click.echo(text, nl=False)
     if out is not None:
         out.write_text(dumps(planned.plan), encoding="utf-8")
         click.echo(f"Saved plan {planned.plan.plan_id} to {out}", err=True)
-    click.echo(usage_line(planned.usage, f"Read the store through {planned.read}"), err=True)
+    if output_format != "text":  # the text plan ends with it
+        click.echo(usage_line(planned.usage, f"Read the store through {planned.read}"), err=True)
     if detailed_exitcode and not planned.plan.empty:
         sys.exit(EXIT_CHANGES)
     sys.exit(EXIT_OK)

@@ -1,4 +1,5 @@
-"""reconciler.yaml: the settings every command shares (store, API version, history, aliases).
+"""reconciler.yaml: the settings every command shares (store, API version, history, aliases,
+guard-rails).
 
 Read with the same YAML rules and line-numbered problems as manifests, and checked against
 ``schemas/config.schema.json``. Found with ``--config FILE``, else ``./reconciler.yaml`` when
@@ -32,6 +33,7 @@ class Config:
     read_mode: str | None = None
     bulk_threshold: int | None = None
     bulk_wait_seconds: float | None = None
+    guardrails: Mapping[str, Any] = field(default_factory=dict)  # see plan/guardrails.py
 
 
 def find_config(explicit: Path | None) -> Path | None:
@@ -89,6 +91,7 @@ def _config(name: str, path: Path, value: dict[str, Any]) -> Config:
         location_aliases=dict(_aliases(value)),
         deadline=value.get("deadline"),
         **_read(value),
+        guardrails=dict(value.get("guardrails") or {}),
     )
 
 

@@ -36,6 +36,8 @@ from .actions import (
     UpdateItem,
 )
 from .build import Built, Filters, Observed
+from .guardrails import GuardrailRecord
+from .money import MoneyBasis, basis_from_json, money_json
 
 FORMAT_VERSION = "1"
 
@@ -59,6 +61,10 @@ class Plan:
     actions: tuple[Action, ...]
     observed: Observed
     warnings: tuple[Problem, ...] = field(default=())
+    # Optional sections, each with its own (de)serialiser below (`_extras_json`, `_extras`):
+    money: MoneyBasis | None = None  # currency and unit costs (plan/money.py)
+    guardrails: GuardrailRecord | None = None  # rules checked, overrides (plan/guardrails.py)
+    usage: dict[str, Any] | None = None  # what reading the store cost (not part of plan_id)
 
     @property
     def empty(self) -> bool:
@@ -204,11 +210,14 @@ def _identity(
     digest: str,
     actions: list[dict[str, Any]],
     observed: dict[str, Any],
+    guardrails: dict[str, Any] | None = None,
 ) -> str:
-    """The plan id: what apply would do, where, from which live values."""
-    canonical = json.dumps(
-        [store, api_version, digest, actions, observed], sort_keys=True, separators=(",", ":")
-    )
+    """The plan id: what apply would do, where, from which live values (and, when the plan
+    has them, the guard-rails it was checked against and the overrides it carries)."""
+    parts: list[Any] = [store, api_version, digest, actions, observed]
+    if guardrails is not None:
+        parts.append(guardrails)
+    canonical = json.dumps(parts, sort_keys=True, separators=(",", ":"))
     return hashlib.sha256(canonical.encode()).hexdigest()[:16]
 
 
@@ -222,10 +231,17 @@ def make_plan(
     filters: Filters,
     git: GitInfo | None,
     created_at: str | None = None,
+    money: MoneyBasis | None = None,
+    guardrails: GuardrailRecord | None = None,
 ) -> Plan:
     actions_json = [action_json(a) for a in built.actions]
     plan_id = _identity(
-        store, api_version, manifest_digest, actions_json, _observed_json(built.observed)
+        store,
+        api_version,
+        manifest_digest,
+        actions_json,
+        _observed_json(built.observed),
+        None if guardrails is None else guardrails.as_json(),
     )
     return Plan(
         plan_id=plan_id,
@@ -239,6 +255,8 @@ def make_plan(
         actions=built.actions,
         observed=built.observed,
         warnings=built.warnings,
+        money=money,
+        guardrails=guardrails,
     )
 
 
@@ -262,7 +280,32 @@ def plan_json(plan: Plan) -> dict[str, Any]:
         "actions": actions,
         "observed": _observed_json(plan.observed),
         "warnings": [w.as_json() for w in plan.warnings],
+        **_extras_json(plan),
     }
+
+
+def _extras_json(plan: Plan) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    if plan.money is not None:
+        out["money"] = money_json(plan.actions, plan.money)
+    if plan.guardrails is not None:
+        out["guardrails"] = plan.guardrails.as_json()
+    if plan.usage is not None:
+        out["usage"] = plan.usage
+    return out
+
+
+def _extras(data: dict[str, Any], origin: str) -> dict[str, Any]:
+    """The optional sections of a saved plan (the money summary is derived again when needed)."""
+    money, guardrails = data.get("money"), data.get("guardrails")
+    try:
+        return {
+            "money": None if money is None else basis_from_json(money),
+            "guardrails": None if guardrails is None else GuardrailRecord.from_json(guardrails),
+            "usage": data.get("usage"),
+        }
+    except (KeyError, TypeError, ValueError, ArithmeticError) as exc:
+        raise ConfigError(f"{origin}: not a valid plan: money or guardrails: {exc!r}") from None
 
 
 def dumps(plan: Plan) -> str:
@@ -334,6 +377,8 @@ def _validators() -> tuple[Any, Any]:
     schema = json.loads(schema_path().read_text(encoding="utf-8"))
     envelope = json.loads(json.dumps(schema))
     envelope["properties"]["actions"]["items"] = {"type": "object"}
+    money = envelope["properties"]["money"]["properties"]  # as long as the actions, nearly
+    money["unit_costs"]["items"] = money["lines"]["items"] = {"type": "object"}
     return jsonschema.Draft202012Validator(schema), jsonschema.Draft202012Validator(envelope)
 
 
@@ -393,6 +438,7 @@ def loads(text: str, origin: str = "plan") -> Plan:
             Problem(w["message"], w.get("file"), w.get("line"), w.get("path"))
             for w in data.get("warnings", [])
         ),
+        **_extras(data, origin),
     )
     recomputed = _identity(
         plan.store,
@@ -400,6 +446,7 @@ def loads(text: str, origin: str = "plan") -> Plan:
         plan.manifest_digest,
         [action_json(a) for a in plan.actions],
         _observed_json(plan.observed),
+        None if plan.guardrails is None else plan.guardrails.as_json(),
     )
     summary = {kind.value: plan.count(kind) for kind in PHASES}
     if data["summary"] != summary:

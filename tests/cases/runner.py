@@ -15,7 +15,10 @@ sandbox over HTTP, from a copy of the folder outside any git repository (so `git
 with SOURCE_DATE_EPOCH fixed. The sandbox listens on a random port, so its `127.0.0.1:<port>`
 is written `sandbox.local`, and the plan id (a hash that includes the store) is replaced by the
 id the same plan has for a store named `sandbox.local`, after checking that it is the hash of
-the plan's own contents. Nothing else is normalised.
+the plan's own contents. What reading the store cost (the figures of the text plan's last line,
+the JSON plan's `usage`) is written `<usage>`: it measures the reader, not a planning rule, and is checked
+against the sandbox's own counts in tests/plan/test_cli_money_usage.py. Nothing else is
+normalised.
 
 Goldens are rewritten only by `python -m tests.cases.update_golden`, never by running tests.
 """
@@ -24,6 +27,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -110,8 +114,15 @@ def _workdir(case: Case, tmp: Path) -> Iterator[Path]:
         os.chdir(previous)
 
 
+USAGE = "<usage>"
+_USAGE_LINE = re.compile(r"^(Read the store[^:\n]*): .*$", re.MULTILINE)
+_USAGE_JSON = re.compile(r',\n  "usage": \{\n.*?\n  \}\n\}\n$', re.DOTALL)
+
+
 def _normalise(text: str, netloc: str, plan_id: str | None, placeholder_id: str | None) -> str:
     text = text.replace(netloc, PLACEHOLDER)
+    text = _USAGE_LINE.sub(rf"\1: {USAGE}", text)
+    text = _USAGE_JSON.sub(f',\n  "usage": "{USAGE}"\n}}\n', text)
     if plan_id is not None and placeholder_id is not None:
         text = text.replace(plan_id, placeholder_id)
     return text

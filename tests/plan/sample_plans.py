@@ -5,7 +5,11 @@ Built through `make_plan`, so their plan ids are real and `planfile.loads` accep
 
 from __future__ import annotations
 
+import dataclasses
 import functools
+from collections.abc import Mapping
+from decimal import Decimal
+from typing import Any
 
 from reconciler.errors import Problem
 from reconciler.model import ALL_QUANTITY_NAMES, ManifestFile, Source
@@ -21,6 +25,8 @@ from reconciler.plan.actions import (
     sort_key,
 )
 from reconciler.plan.build import Built, Filters, Observed
+from reconciler.plan.guardrails import GuardrailRecord, Override
+from reconciler.plan.money import basis_for
 from reconciler.plan.planfile import GitInfo, Plan, make_plan
 
 STORE = "acme-outdoor.myshopify.com"
@@ -66,9 +72,16 @@ def plan_of(
     git: GitInfo | None = None,
     filters: Filters | None = None,
     store: str = STORE,
+    costs: Mapping[str, Decimal | None] | None = None,
+    currency: str = "USD",
+    guardrails: GuardrailRecord | None = None,
+    usage: dict[str, Any] | None = None,
 ) -> Plan:
-    built = Built(tuple(sorted(actions, key=sort_key)), observed or Observed(), warnings)
-    return make_plan(
+    """A plan of `actions`; with `costs` (live unit costs by item id) it carries money, with
+    `usage` what reading the store cost."""
+    ordered = tuple(sorted(actions, key=sort_key))
+    built = Built(ordered, observed or Observed(), warnings)
+    plan = make_plan(
         built,
         store=store,
         api_version=API_VERSION,
@@ -77,14 +90,28 @@ def plan_of(
         filters=filters or Filters(),
         git=git,
         created_at=CREATED_AT,
+        money=None if costs is None else basis_for(ordered, costs, currency),
+        guardrails=guardrails,
     )
+    return plan if usage is None else dataclasses.replace(plan, usage=usage)
+
+
+USAGE = {
+    "calls": 3,
+    "requestedCost": 214,
+    "actualCost": 113,
+    "throttled": 0,
+    "retries": 0,
+    "waitedSeconds": 0.0,
+    "byOperation": {"Locations": 1, "Shop": 1, "ItemsBySku": 1},
+}
 
 
 def full_level(**values: int) -> dict[str, int]:
     return {name: values.get(name, 0) for name in ALL_QUANTITY_NAMES}
 
 
-def small_plan() -> Plan:
+def small_plan(guardrails: GuardrailRecord | None = None) -> Plan:
     """Every kind of action over two items and two locations, with one warning."""
     actions: list[Action] = [
         UpdateItem(
@@ -157,7 +184,35 @@ def small_plan() -> Plan:
             "items[0].levels[1]",
         ),
     )
-    return plan_of(actions, observed=observed, warnings=warnings, git=GitInfo(COMMIT, dirty=False))
+    return plan_of(
+        actions,
+        observed=observed,
+        warnings=warnings,
+        git=GitInfo(COMMIT, dirty=False),
+        costs={TSHIRT[1]: Decimal("8.40"), BOOT[1]: None},  # the plan sets TSHIRT's to 9.10
+        usage=USAGE,
+        guardrails=guardrails,
+    )
+
+
+def small_plan_with_guardrails() -> Plan:
+    """`small_plan`, checked against two rules, one of them overridden."""
+    return small_plan(
+        GuardrailRecord(
+            {"max-units": 5, "protected-sku": ["GIFT-*"]},
+            (
+                Override(
+                    "max-units",
+                    "spring stock take, counted twice",
+                    1,
+                    (
+                        "inventory/apparel.yaml:8: items[0].levels[0]: max-units: TSHIRT-RED-M "
+                        "at East Warehouse: available 3 -> 10 changes 7 units (maxUnits 5)",
+                    ),
+                ),
+            ),
+        )
+    )
 
 
 def every_kind_plan() -> Plan:
@@ -213,6 +268,8 @@ def every_kind_plan() -> Plan:
         actions,
         git=GitInfo(COMMIT, dirty=True),
         filters=Filters(skus=("CAP-*", "SCARF-*"), locations=("Lagerhaus *", "東京倉庫")),
+        costs={CAP[1]: None},  # the plan gives CAP a cost of 12.00
+        currency="EUR",
     )
 
 
@@ -247,4 +304,8 @@ def big_plan(size: int = 50_000) -> Plan:
             batch.append(UpdateItem(item(sku), (AttributeChange("cost", "1.00", "1.25"),), source))
         actions.extend(batch[: size - len(actions)])
         n += 1
-    return plan_of(actions)
+    costs = {
+        a.target.item_id: None if n % 13 == 0 else Decimal(f"{1 + n % 40}.{n % 100:02d}")
+        for n, a in enumerate(actions)
+    }
+    return plan_of(actions, costs=costs, usage=USAGE)

@@ -17,7 +17,14 @@ from reconciler.model import ALL_QUANTITY_NAMES, ATTRIBUTES, ON_HAND_COMPONENTS,
 from reconciler.plan.actions import PHASES, Kind
 from reconciler.plan.planfile import Plan, action_json, dumps, loads, plan_json, schema_path
 
-from .sample_plans import big_plan, empty_plan, every_kind_plan, plan_of, small_plan
+from .sample_plans import (
+    big_plan,
+    empty_plan,
+    every_kind_plan,
+    plan_of,
+    small_plan,
+    small_plan_with_guardrails,
+)
 
 ROOT = Path(__file__).resolve().parents[2]
 SCHEMA: dict[str, Any] = json.loads((ROOT / "schemas" / "plan.schema.json").read_text())
@@ -26,6 +33,7 @@ DEFS = SCHEMA["$defs"]
 
 PLANS: dict[str, Callable[[], Plan]] = {
     "small": small_plan,
+    "small_with_guardrails": small_plan_with_guardrails,
     "every_kind": every_kind_plan,
     "empty": empty_plan,
     "warning_without_a_place": lambda: plan_of([], warnings=(Problem("odd"),)),
@@ -106,11 +114,15 @@ def test_each_kind_allows_and_requires_exactly_the_keys_plan_json_writes(kind: K
     assert set(definition["required"]) == written
 
 
+OPTIONAL = {"money", "guardrails", "usage"}  # sections older plans (and sample plans) lack
+
+
 def test_the_top_level_allows_and_requires_exactly_what_plan_json_writes() -> None:
-    written = set(plan_json(small_plan()))
+    written = set(plan_json(small_plan_with_guardrails()))
     assert set(SCHEMA["properties"]) == written
-    assert set(SCHEMA["required"]) == written
+    assert set(SCHEMA["required"]) == written - OPTIONAL
     assert SCHEMA["additionalProperties"] is False
+    assert OPTIONAL - set(plan_json(empty_plan())) == OPTIONAL
 
 
 def test_the_vocabularies_match_the_code() -> None:
@@ -228,3 +240,42 @@ def test_an_edited_but_valid_plan_is_refused_by_its_id() -> None:
     assert list(VALIDATOR.iter_errors(doc)) == []
     with pytest.raises(ConfigError, match="do not match its id"):
         loads(json.dumps(doc))
+
+
+def test_an_edited_justification_is_refused_by_its_id() -> None:
+    """Guard-rail overrides are part of the plan id: what was justified is what is recorded."""
+    doc = plan_json(small_plan_with_guardrails())
+    doc["guardrails"]["overrides"][0]["justification"] = "nobody asked"
+    assert list(VALIDATOR.iter_errors(doc)) == []
+    with pytest.raises(ConfigError, match="do not match its id"):
+        loads(json.dumps(doc))
+
+
+def test_guardrails_change_the_plan_id() -> None:
+    assert small_plan_with_guardrails().plan_id != small_plan().plan_id
+
+
+def test_a_plan_without_the_optional_sections_still_loads() -> None:
+    """Plans saved before money, guard-rails and usage existed stay valid."""
+    doc = plan_json(small_plan())
+    for key in ("money", "guardrails", "usage"):
+        doc.pop(key, None)
+    plan = loads(json.dumps(doc))
+    assert plan.money is None and plan.guardrails is None and plan.usage is None
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        lambda m: m["unit_costs"][0].update(cost="twelve"),
+        lambda m: m["unit_costs"][0].pop("item_id"),
+        lambda m: m.update(unit_costs=[7]),
+    ],
+)
+def test_a_large_plan_with_a_broken_money_section_is_refused_cleanly(change: Any) -> None:
+    """Past FULLY_VALIDATED_ACTIONS, money's long arrays are checked by the parser, not the
+    schema: a broken entry is still a clear refusal, never a crash."""
+    doc = plan_json(big_plan(1_001))
+    change(doc["money"])
+    with pytest.raises(ConfigError, match=r"^big\.json: not a valid plan: money"):
+        loads(json.dumps(doc), origin="big.json")

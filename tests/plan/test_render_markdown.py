@@ -157,13 +157,14 @@ def _check_truncated(text: str, plan_size: int, limit: int) -> int:
     assert text.count("<details>") == text.count("</details>")
     before_note = text[: match.start()]
     details = before_note.split("#### Warnings")[0]
-    assert details.endswith(("</details>\n\n", "`inventoryDeactivate` |\n\n")), details[-200:]
+    # cut after a whole section, or (a limit below the summary) before the first one
+    assert details.endswith("</details>\n\n") or "<details>" not in details, details[-200:]
     return hidden
 
 
 def test_50000_actions_are_cut_at_a_section_boundary_below_60000_characters() -> None:
     plan = big_plan()
-    text = render_markdown(plan)
+    text = render_markdown(plan, full=True)
     assert MAX_CHARS == 60_000
     assert 55_000 < len(text) <= 60_000
     hidden = _check_truncated(text, 50_000, 60_000)
@@ -187,7 +188,7 @@ def test_a_limit_below_the_summary_still_holds_and_ends_with_the_note() -> None:
     assert text.endswith("`reconciler plan --out plan.json`.\n")
 
 
-@pytest.mark.parametrize("limit", range(1_200, 4_200, 111))
+@pytest.mark.parametrize("limit", range(1_400, 4_400, 111))  # the head (with money) is ~1,100
 def test_any_limit_is_respected_at_a_section_boundary(limit: int) -> None:
     plan = small_plan()
     full = render_markdown(plan)
@@ -206,7 +207,7 @@ def test_any_limit_is_respected_at_a_section_boundary(limit: int) -> None:
 
 def test_warnings_survive_truncation() -> None:
     plan = small_plan()
-    text = render_markdown(plan, max_chars=1_500)
+    text = render_markdown(plan, max_chars=2_000)
     assert NOTE.search(text) is not None
     assert "- <code>inventory/apparel.yaml:11</code>: TSHIRT-RED-M at Portland Store" in text
 
@@ -246,6 +247,6 @@ def test_markdown_at_50000_actions_is_fast() -> None:
     timings = []
     for _ in range(3):
         start = time.process_time()
-        render_markdown(plan)
+        render_markdown(plan, full=True)
         timings.append(time.process_time() - start)
     assert min(timings) < 2.0, timings

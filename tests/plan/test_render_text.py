@@ -95,11 +95,19 @@ def test_a_deactivation_alone_lists_only_the_deactivate_symbol() -> None:
 
 
 @pytest.mark.parametrize("make", [small_plan, every_kind_plan, empty_plan])
-def test_the_summary_line_is_the_last_line(make: object) -> None:
+def test_the_summary_line_is_the_last_line_before_the_usage(make: object) -> None:
     plan = make()  # type: ignore[operator]
     text = render_text(plan)
     assert text.endswith("\n") and not text.endswith("\n\n")
-    assert text.splitlines()[-1] == plan.summary_line()
+    lines = text.splitlines()
+    if plan.usage is None:
+        assert lines[-1] == plan.summary_line()
+    else:
+        assert lines[-2:] == [
+            plan.summary_line(),
+            "Read the store: 3 GraphQL calls, 214 requested / 113 actual cost points, "
+            "no throttle waits.",
+        ]
 
 
 def test_the_header_names_store_api_version_and_plan() -> None:
@@ -199,10 +207,10 @@ def test_text_at_50000_actions_is_fast_and_complete() -> None:
     timings = []
     for _ in range(3):
         start = time.process_time()
-        text = render_text(plan)
+        text = render_text(plan, full=True)
         timings.append(time.process_time() - start)
     assert min(timings) < 2.0, timings
     lines = text.splitlines()
-    assert lines[-1] == plan.summary_line()
+    assert lines[-2] == plan.summary_line()
     # every action is on a line of its own: one mutation name each
     assert sum(line.count("inventory") for line in lines) == 50_000

@@ -13,7 +13,7 @@ from pathlib import Path
 from reconciler.plan.render import render
 from reconciler.plan.render.markdown import render_markdown
 
-from .sample_plans import empty_plan, every_kind_plan, small_plan
+from .sample_plans import big_plan, empty_plan, every_kind_plan, small_plan
 
 GOLDEN = Path(__file__).resolve().parent / "golden"
 
@@ -26,6 +26,9 @@ CASES: dict[str, Callable[[], str]] = {
     "every_kind.md": lambda: render(every_kind_plan(), "markdown"),
     "empty.md": lambda: render(empty_plan(), "markdown"),
     "small.truncated.md": lambda: render_markdown(small_plan(), max_chars=2500),
+    # one action past the summary threshold
+    "summarised.txt": lambda: render(big_plan(1_001), "text"),
+    "summarised.md": lambda: render(big_plan(1_001), "markdown"),
 }
 
 

@@ -4,8 +4,10 @@
     render(plan, "markdown")      # at most 60,000 characters, for a PR comment
     render(plan, "json")          # exactly what `reconciler plan --out` writes
 
-Every renderer reads the plan's actions and nothing else, so what a reviewer reads is what
-apply runs. Each returns a string ending in a newline.
+Every renderer reads the plan (its actions, and the money, guard-rail and usage sections) and
+nothing else, so what a reviewer reads is what apply runs. Text and Markdown summarise plans of
+more than `SUMMARY_THRESHOLD` actions unless `full`; JSON is always complete. Each returns a
+string ending in a newline.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from reconciler.plan import planfile
 from reconciler.plan.planfile import Plan
 
 from .markdown import MAX_CHARS, render_markdown
+from .summary import SUMMARY_THRESHOLD
 from .text import render_text, use_color
 
 Format = Literal["text", "markdown", "json"]
@@ -24,6 +27,7 @@ FORMATS: tuple[Format, ...] = ("text", "markdown", "json")
 __all__ = [
     "FORMATS",
     "MAX_CHARS",
+    "SUMMARY_THRESHOLD",
     "Format",
     "render",
     "render_markdown",
@@ -32,12 +36,13 @@ __all__ = [
 ]
 
 
-def render(plan: Plan, fmt: Format, *, color: bool = False) -> str:
-    """`plan` in format `fmt`; `color` (ANSI) applies to text only and is off by default."""
+def render(plan: Plan, fmt: Format, *, color: bool = False, full: bool = False) -> str:
+    """`plan` in format `fmt`; `color` (ANSI) applies to text only and is off by default;
+    `full` shows every change of a large plan in text and Markdown."""
     if fmt == "text":
-        return render_text(plan, color=color)
+        return render_text(plan, color=color, full=full)
     if fmt == "markdown":
-        return render_markdown(plan)
+        return render_markdown(plan, full=full)
     if fmt == "json":
         return planfile.dumps(plan)
     raise ValueError(f"unknown plan format {fmt!r}; use one of {', '.join(FORMATS)}")

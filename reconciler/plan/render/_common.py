@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import shlex
 import unicodedata
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
@@ -26,6 +27,9 @@ from reconciler.plan.actions import (
     UpdateItem,
 )
 from reconciler.plan.build import Filters
+from reconciler.plan.currency import Currency
+from reconciler.plan.guardrails import level_change
+from reconciler.plan.money import MoneyLine
 
 LevelAction = Activate | Move | SetQuantity | Deactivate
 
@@ -130,20 +134,10 @@ class QuantityLine(NamedTuple):
 
 
 def quantity_line(action: Move | SetQuantity, arrow: str = "->") -> QuantityLine:
+    name, before, after = level_change(action)
     if isinstance(action, SetQuantity):
-        return QuantityLine(
-            action.name,
-            action.live,
-            action.after,
-            MUTATIONS[Kind.SET],
-            f"compare {action.compare}",
-        )
+        return QuantityLine(name, before, after, MUTATIONS[Kind.SET], f"compare {action.compare}")
     detail = f"{action.from_name} {arrow} {action.to_name}, {action.quantity}"
-    if action.to_name != "available":
-        name, before, after = action.to_name, action.to_before, action.to_before + action.quantity
-    else:
-        name, before = action.from_name, action.from_before
-        after = action.from_before - action.quantity
     return QuantityLine(name, before, after, MUTATIONS[Kind.MOVE], detail)
 
 
@@ -223,3 +217,43 @@ def warning_location(file: str | None, line: int | None) -> str:
     if not file:
         return ""
     return f"{file}:{line}" if line else file
+
+
+# -- usage and money phrases -------------------------------------------------------------------
+
+
+def usage_phrase(usage: Mapping[str, Any], verb: str) -> str:
+    """``Read the store: 3 GraphQL calls, 379 requested / 113 actual cost points, no throttle
+    waits.`` (from `Usage.as_json()`)."""
+    waited = float(usage.get("waitedSeconds", 0) or 0)
+    throttled = int(usage.get("throttled", 0) or 0)
+    if waited or throttled:
+        waits = f"waited {waited:,.1f} s for the cost bucket (throttled {throttled}x)"
+    else:
+        waits = "no throttle waits"
+    return (
+        f"{verb}: {usage.get('calls', 0):,} GraphQL calls, "
+        f"{usage.get('requestedCost', 0):,} requested / {usage.get('actualCost', 0):,} actual "
+        f"cost points, {waits}."
+    )
+
+
+def money_amount(line: MoneyLine, currency: Currency) -> str:
+    """A line's value as a reviewer reads it: signed for value that changes hands, plain for
+    units set aside or released (still owned)."""
+    if line.value is None:
+        return "not valued"
+    if line.effect in ("set_aside", "released"):
+        return currency.format(abs(line.value))
+    return currency.format(line.value, signed=True)
+
+
+def money_units(line: MoneyLine, *, word: bool = True) -> str:
+    """``12 units``, ``12 units; 3 of them without a unit cost`` (``word=False``: ``12; ...``)."""
+    count = abs(line.units)
+    units = f"{count:,} unit{'s' if count != 1 else ''}" if word else f"{count:,}"
+    if line.unvalued_units == abs(line.units):
+        return f"{units}, no unit cost"
+    if line.unvalued_units:
+        return f"{units}; {line.unvalued_units:,} of them without a unit cost"
+    return units

@@ -1,10 +1,11 @@
 """The plan as a pull-request comment (GitHub-flavoured Markdown).
 
-Summary first: the summary line, where the plan applies, and a count per kind of change. Then
-the details, collapsed: item attribute updates in their own section, then one section per
+Summary first: the summary line, where the plan applies, a count per kind of change, and the
+money at stake (the 30 largest lines; all are in the JSON plan). Then the details, collapsed: item attribute updates in their own section, then one section per
 location with one ``<details>`` per SKU, whose one-line summary already says what changes
 (``available 3 → 10``) and whose table says how (the mutation and its compare-and-set value).
-Warnings last.
+Warnings last. A plan of more than `SUMMARY_THRESHOLD` actions is summarised instead of
+detailed (unless ``full``): changes per location and kind, and the largest changes.
 
 A comment never exceeds `MAX_CHARS` (GitHub refuses comments over 65,536 characters, see
 runatlantis/atlantis#55; the margin covers the CI's own wrapping). When everything does not fit,
@@ -25,6 +26,8 @@ from collections.abc import Iterable, Iterator
 from reconciler.errors import Problem
 from reconciler.model import Source
 from reconciler.plan.actions import MUTATIONS, PHASES, Kind, Move, SetQuantity
+from reconciler.plan.currency import Currency
+from reconciler.plan.money import MoneySummary
 from reconciler.plan.planfile import Plan
 
 from ._common import (
@@ -34,10 +37,25 @@ from ._common import (
     attribute_value,
     filter_arguments,
     group_by_item,
+    money_amount,
+    money_units,
     printable,
     quantity_line,
     short_commit,
     warning_location,
+)
+from .summary import (
+    ITEMS_ROW,
+    MONEY_LINES,
+    SUMMARY_THRESHOLD,
+    kinds_present,
+    largest,
+    money_lines,
+    money_of,
+    per_location,
+    summarised,
+    totals_phrase,
+    unvalued_names,
 )
 
 MAX_CHARS = 60_000
@@ -78,9 +96,12 @@ def code(text: str) -> str:
     return f"<code>{escape(text)}</code>"
 
 
-def render_markdown(plan: Plan, *, max_chars: int = MAX_CHARS) -> str:
-    """The plan as a PR comment of at most `max_chars` characters (ending in a newline)."""
+def render_markdown(plan: Plan, *, max_chars: int = MAX_CHARS, full: bool = False) -> str:
+    """The plan as a PR comment of at most `max_chars` characters (ending in a newline);
+    summarised past `SUMMARY_THRESHOLD` actions unless `full`."""
     head = _head(plan)
+    if summarised(plan, full):
+        return _summarised(plan, head, max_chars)
     sections = _Sections(_units(plan))
     warnings = _warnings(plan.warnings) if plan.warnings else ""
     tail = [warnings] if warnings else []
@@ -167,6 +188,116 @@ def _head(plan: Plan) -> str:
             for kind in PHASES
         ]
         lines.append("")
+    money = money_of(plan)
+    if money is not None and not money.empty:
+        lines.append(_money(money))
+    return "\n".join(lines)
+
+
+def _money(money: MoneySummary) -> str:
+    currency = money.currency
+    lines = [
+        f"**Money at stake** ({currency.code}, units × unit cost)",
+        "",
+        "| location | change | units | value |",
+        "|:--|:--|--:|--:|",
+    ]
+    shown, merged = money_lines(money, MONEY_LINES)
+    for line in shown:
+        where = escape(line.location) if merged and not line.location_id else code(line.location)
+        lines.append(
+            f"| {where} | {escape(line.label)} | {escape(money_units(line, word=False))} "
+            f"| {escape(money_amount(line, currency))} |"
+        )
+    lines.append("")
+    if merged:
+        lines += ["Summed over locations; per location in the JSON plan.", ""]
+    totals = ", ".join(
+        f"{label} {escape(currency.format(value, signed=label == 'on-hand value'))}"
+        for label, value in totals_phrase(money)
+    )
+    lines += [f"Total: {totals}.", ""]
+    if money.unvalued:
+        count = len(money.unvalued)
+        lines += [
+            f"Not valued, {count:,} item{'s' if count != 1 else ''} without a unit cost: "
+            f"{escape(unvalued_names(money))}.",
+            "",
+        ]
+    return "\n".join(lines)
+
+
+# -- a large plan, summarised --------------------------------------------------------------------
+
+
+def _summarised(plan: Plan, head: str, max_chars: int) -> str:
+    """Head, changes per location and kind, the largest changes, warnings, and a note saying
+    where every change is. Tables stop at a row boundary to stay within `max_chars`."""
+    total = len(plan.actions)
+    note = (
+        f"> **This plan has {total:,} changes**, more than {SUMMARY_THRESHOLD:,}, so this comment "
+        "summarises them. Every change is in the JSON plan: the plan artifact of this CI run, or "
+        "`reconciler plan --out plan.json`; `--full` lists them in this comment as far as "
+        f"{max_chars:,} characters allow.\n"
+    )
+    room = max_chars - len(head) - len(note) - 2
+    warnings = _warnings(plan.warnings, budget=room // 4) if plan.warnings else ""
+    room -= len(warnings) + 1
+    biggest = _largest_table(plan)
+    if len(biggest) + 1 > room // 2:
+        biggest = ""
+    room -= len(biggest) + 1
+    parts = [head, _location_table(plan, room), biggest, warnings, note]
+    return "\n".join(part for part in parts if part)
+
+
+def _location_table(plan: Plan, budget: int) -> str:
+    rows = per_location(plan)
+    kinds = kinds_present(rows)
+    lines = [
+        "#### Changes per location",
+        "",
+        "| location | " + " | ".join(_KIND_LABELS[k] for k in kinds) + " |",
+        "|:--|" + "--:|" * len(kinds),
+    ]
+    used = sum(len(line) + 1 for line in lines) + 100  # room for the "more locations" line
+    shown = 0
+    for row in rows:
+        name = f"*{ITEMS_ROW[1:-1]}*" if row.name == ITEMS_ROW else code(row.name)
+        cells = " | ".join(f"{row.counts[k]:,}" if row.counts[k] else "" for k in kinds)
+        line = f"| {name} | {cells} |"
+        if used + len(line) + 1 > budget:
+            break
+        lines.append(line)
+        used += len(line) + 1
+        shown += 1
+    if shown < len(rows):
+        lines += ["", f"… and {len(rows) - shown:,} more locations, in the JSON plan."]
+    lines.append("")
+    return "\n".join(lines)
+
+
+def _largest_table(plan: Plan) -> str:
+    biggest = largest(plan)
+    if not biggest:
+        return ""
+    currency = None if plan.money is None else Currency(plan.money.currency)
+    lines = [
+        f"#### Largest changes (of {len(plan.actions):,})",
+        "",
+        "| SKU | location | quantity | before | after | value at cost |",
+        "|:--|:--|:--|--:|--:|--:|",
+    ]
+    for change in biggest:
+        target = change.action.target
+        value = ""
+        if change.value is not None and currency is not None:
+            value = escape(currency.format(change.value))
+        lines.append(
+            f"| {code(target.sku)} | {code(target.location_name or '')} | {change.name} "
+            f"| {change.before} | {change.after} | {value} |"
+        )
+    lines.append("")
     return "\n".join(lines)
 
 

@@ -9,7 +9,15 @@
           damaged    0 -> 2   inventoryMoveQuantities (available -> damaged, 2)
           available  3 -> 10  inventorySetQuantities (compare 1)
 
+    Money at stake (USD, units x unit cost):
+      damaged write-off: -$16.80 at East Warehouse (2 units)
+      ...
+
     Plan: 0 items to update, 1 quantities to set, 1 moves, 0 activations, 0 deactivations.
+    Read the store: 3 GraphQL calls, 379 requested / 113 actual cost points, no throttle waits.
+
+Past `summary.SUMMARY_THRESHOLD` actions (unless ``full``) the per-item blocks give way to a
+summary: changes per location and kind, the largest changes, and the money at stake.
 
 Columns are aligned per item (quantity names, before -> after, and the mutation each line
 becomes; level headers put their mutation in that column too), so one long location name
@@ -28,6 +36,8 @@ from typing import Protocol
 
 from reconciler.errors import Problem
 from reconciler.plan.actions import MUTATIONS, Kind
+from reconciler.plan.currency import Currency
+from reconciler.plan.money import MoneySummary
 from reconciler.plan.planfile import Plan
 
 from ._common import (
@@ -37,10 +47,25 @@ from ._common import (
     display_width,
     filter_arguments,
     group_by_item,
+    money_amount,
+    money_units,
     printable,
     quantity_line,
     short_commit,
+    usage_phrase,
     warning_location,
+)
+from .summary import (
+    MONEY_LINES,
+    SUMMARY_THRESHOLD,
+    kinds_present,
+    largest,
+    money_lines,
+    money_of,
+    per_location,
+    summarised,
+    totals_phrase,
+    unvalued_names,
 )
 
 _RESET = "\x1b[0m"
@@ -89,11 +114,15 @@ class _Paint:
         return f"{_BOLD}{_COLORS['~']}{text}{_RESET}" if self.color else text
 
 
-def render_text(plan: Plan, *, color: bool = False) -> str:
-    """The plan as text, ending in the summary line (and a newline)."""
+def render_text(plan: Plan, *, color: bool = False, full: bool = False) -> str:
+    """The plan as text, ending in the summary line and what reading the store cost (and a
+    newline); summarised past `SUMMARY_THRESHOLD` actions unless `full`."""
     paint = _Paint(color)
     lines = _header(plan)
-    items = group_by_item(plan.actions)
+    short = summarised(plan, full)
+    items = [] if short else group_by_item(plan.actions)
+    if short:
+        lines.extend(_summary_lines(plan))
     if items:
         used = {marker for item in items for marker in _markers(item)}
         lines.append("Actions are marked with these symbols:")
@@ -104,12 +133,114 @@ def render_text(plan: Plan, *, color: bool = False) -> str:
             lines.append("")
             lines.extend(_item_lines(item, paint))
         lines.append("")
-    for warning in plan.warnings:
+    money = money_of(plan)
+    if money is not None and not money.empty:
+        lines.extend(money_block(money, MONEY_LINES if short else None))
+    shown = plan.warnings[:WARNINGS_IN_SUMMARY] if short else plan.warnings
+    for warning in shown:
         lines.append(f"{paint.warning('Warning:')} {_warning_text(warning)}")
+    if len(shown) < len(plan.warnings):
+        lines.append(f"... and {len(plan.warnings) - len(shown):,} more warnings (--full).")
     if plan.warnings:
         lines.append("")
     lines.append(paint.bold(plan.summary_line()))
+    if plan.usage is not None:
+        read = plan.usage.get("read")
+        lines.append(
+            usage_phrase(plan.usage, f"Read the store through {read}" if read else "Read the store")
+        )
     return "\n".join(lines) + "\n"
+
+
+WARNINGS_IN_SUMMARY = 20
+
+
+def _summary_lines(plan: Plan) -> list[str]:
+    """Changes per location and kind, then the largest changes (a summarised plan)."""
+    total = len(plan.actions)
+    out = [
+        f"This plan has {total:,} changes, more than {SUMMARY_THRESHOLD:,}: it is summarised. "
+        "`--full` prints every change; the JSON plan (--out plan.json) always holds them all.",
+        "",
+        "Changes per location:",
+    ]
+    rows = per_location(plan)
+    kinds = kinds_present(rows)
+    headings = [_COLUMN[k] for k in kinds]
+    cells = [[f"{row.counts[k]:,}" if row.counts[k] else "-" for k in kinds] for row in rows]
+    names = [printable(row.name) for row in rows]
+    name_w = max([display_width(n) for n in names] + [len("location")])
+    widths = [max([len(h)] + [len(c[i]) for c in cells]) for i, h in enumerate(headings)]
+    head = "location" + " " * (name_w - len("location"))
+    out.append(
+        _INDENT + head + "".join(f"{_GAP}{h:>{w}}" for h, w in zip(headings, widths, strict=True))
+    )
+    for name, row_cells in zip(names, cells, strict=True):
+        pad = " " * (name_w - display_width(name))
+        out.append(
+            _INDENT
+            + name
+            + pad
+            + "".join(f"{_GAP}{c:>{w}}" for c, w in zip(row_cells, widths, strict=True))
+        )
+    biggest = largest(plan)
+    if biggest:
+        currency = money_of_currency(plan)
+        out += ["", f"Largest changes (of {total:,}):"]
+        for change in biggest:
+            target = change.action.target
+            delta = change.after - change.before
+            worth = ""
+            if change.value is not None and currency is not None:
+                worth = f", {currency.format(change.value)} at cost"
+            out.append(
+                f"{_INDENT}{printable(target.sku)} at {printable(target.location_name or '')}: "
+                f"{change.name} {change.before} -> {change.after} ({delta:+,}{worth}) "
+                f"{MUTATIONS[change.action.kind]}"
+            )
+    out.append("")
+    return out
+
+
+_COLUMN = {
+    Kind.UPDATE_ITEM: "item updates",
+    Kind.ACTIVATE: "activations",
+    Kind.MOVE: "moves",
+    Kind.SET: "sets",
+    Kind.DEACTIVATE: "deactivations",
+}
+
+
+def money_of_currency(plan: Plan) -> Currency | None:
+    return None if plan.money is None else Currency(plan.money.currency)
+
+
+def money_block(money: MoneySummary, limit: int | None, title: str = "Money at stake") -> list[str]:
+    """The money at stake: one sentence per location, effect and reason, then the totals and
+    the items that could not be valued (also the apply report's, with another title)."""
+    currency = money.currency
+    out = [f"{title} ({currency.code}, units x unit cost):"]
+    shown, merged = money_lines(money, limit)
+    for line in shown:
+        out.append(
+            f"{_INDENT}{line.label}: {money_amount(line, currency)} at "
+            f"{printable(line.location)} ({money_units(line)})"
+        )
+    if merged:
+        out.append(f"{_INDENT}(per location: --full, or the JSON plan)")
+    totals = ", ".join(
+        f"{label} {currency.format(value, signed=label == 'on-hand value')}"
+        for label, value in totals_phrase(money)
+    )
+    out.append(f"{_INDENT}Total: {totals}.")
+    if money.unvalued:
+        count = len(money.unvalued)
+        out.append(
+            f"{_INDENT}Not valued, {count:,} item{'s' if count != 1 else ''} without a unit "
+            f"cost: {printable(unvalued_names(money))}."
+        )
+    out.append("")
+    return out
 
 
 def _header(plan: Plan) -> list[str]:
