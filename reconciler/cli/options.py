@@ -48,6 +48,13 @@ def filters_from(
     return Filters(tuple(sku), tuple(exclude_sku), tuple(location))
 
 
+def usage_line(usage: Any, verb: str) -> str:
+    """What a run cost (a `Usage`), as the text plan's last line says it."""
+    from reconciler.plan.render._common import usage_phrase
+
+    return str(usage_phrase(usage.as_json(), verb))
+
+
 full_option = click.option(
     "--full",
     is_flag=True,
