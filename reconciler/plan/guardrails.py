@@ -255,7 +255,11 @@ def _check(
                         "decrease-reason",
                         action,
                         f"{change} writes off {removed} units with reason {action.reason}; "
-                        f"decreases need one of: {', '.join(reasons)}",
+                        + (
+                            f"decreases need one of: {', '.join(reasons)}"
+                            if reasons
+                            else "decreaseReasons is empty: no decrease is allowed"
+                        ),
                     )
                 )
     limit = rules.get("tracked-changes")

@@ -248,3 +248,9 @@ def test_every_rule_has_a_config_key_in_the_schema() -> None:
     guardrails = plan_schema["properties"]["guardrails"]["properties"]
     assert set(guardrails["rules"]["properties"]) == set(RULES)
     assert guardrails["overrides"]["items"]["properties"]["rule"]["enum"] == list(RULES)
+
+
+def test_an_empty_reason_list_allows_no_decrease() -> None:
+    message = refusal({"decreaseReasons": []}, [set_available("A", 10, 9, "shrinkage")])
+    assert "decreaseReasons is empty: no decrease is allowed" in message
+    assert run({"decreaseReasons": []}, [set_available("A", 9, 10)]) is not None
