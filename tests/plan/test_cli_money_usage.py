@@ -68,7 +68,8 @@ def test_the_text_plan_values_each_change_and_ends_with_usage(ws: Workspace) -> 
     stats = ws.store.control("GET", "stats")
     last = text.splitlines()[-1]
     assert last == (
-        f"Read the store: {stats['requests']} GraphQL calls, {stats['requestedCost']:,} requested"
+        f"Read the store through paged reads: {stats['requests']} GraphQL calls, "
+        f"{stats['requestedCost']:,} requested"
         f" / {stats['actualCost']:,} actual cost points, no throttle waits."
     )
     assert result.stderr == ""  # the usage is in the footer, not repeated on stderr
@@ -81,7 +82,7 @@ def test_the_markdown_plan_values_each_change(ws: Workspace) -> None:
         result.stdout
     )
     assert "Total: on-hand value +&#36;84.00, written off &#36;1,548.00." in result.stdout
-    assert result.stderr.startswith("Read the store: ")
+    assert result.stderr.startswith("Read the store through paged reads: ")
 
 
 def test_the_json_plan_has_money_and_usage_and_matches_the_schema(ws: Workspace) -> None:
@@ -105,6 +106,7 @@ def test_the_json_plan_has_money_and_usage_and_matches_the_schema(ws: Workspace)
     assert plan["usage"]["calls"] == stats["requests"]
     assert plan["usage"]["actualCost"] == stats["actualCost"]
     assert plan["usage"]["byOperation"]["Shop"] == 1  # one call to learn the currency
+    assert plan["usage"]["read"] == "paged reads"
 
 
 def test_items_without_a_cost_are_named_and_never_valued_at_zero(

@@ -5,6 +5,7 @@ Markdown on stdout are byte-identical in every mode."""
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -78,9 +79,14 @@ def test_stdout_is_byte_identical_with_and_without_progress(
     assert quiet[0] == live[0] == lines[0] == 0, (quiet, live, lines)
     assert quiet[1] == live[1] == lines[1]
     assert quiet[1].startswith(b"{" if fmt == "json" else b"**Plan: ")
-    # stderr carries only the usage line here: no progress without a terminal or --progress
+    # without a terminal or --progress, stderr carries only the usage line; with --progress,
+    # the reader's task as plain lines
     assert quiet[2].decode().splitlines() == [quiet[2].decode().splitlines()[0]]
-    assert quiet[2].startswith(b"Read the store: ")
+    assert quiet[2].startswith(b"Read the store through paged reads: ")
+    if fmt == "json":
+        shown = lines[2].decode()
+        assert "[read] 0/2 items (0%) · started" in shown, shown
+        assert re.search(r"^\[read\] 2/2 items \(100%\) .*done in \d+s$", shown, re.M), shown
 
 
 def test_apply_output_is_the_same_with_a_terminal_on_stderr(store: Store, workdir: Path) -> None:
