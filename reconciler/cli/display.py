@@ -38,7 +38,7 @@ from rich.progress import (
 from rich.progress import Progress as RichBars
 from rich.text import Text
 
-from reconciler.progress import Progress, Silent
+from reconciler.progress import NotesTo, Progress
 
 LINE_INTERVAL = 5.0  # seconds between two plain lines of one task
 
@@ -157,8 +157,7 @@ class LineProgress:
         self._write(f"[{task}] " + " · ".join(p for p in parts if p))
 
     def _write(self, line: str) -> None:
-        self.stream.write(line + "\n")
-        self.stream.flush()
+        _write_line(self.stream, line)
 
 
 # -- a live display on a terminal ----------------------------------------------------------------
@@ -250,15 +249,9 @@ class RichProgress:
 # -- choosing ----------------------------------------------------------------------------------
 
 
-class NotesOnly(Silent):
-    """No progress, but notes still reach stderr (the default when stderr is not a terminal)."""
-
-    def __init__(self, stream: IO[str]) -> None:
-        self.stream = stream
-
-    def note(self, message: str) -> None:
-        self.stream.write(message + "\n")
-        self.stream.flush()
+def _write_line(stream: IO[str], line: str) -> None:
+    stream.write(line + "\n")
+    stream.flush()
 
 
 def _is_terminal(stream: IO[str]) -> bool:
@@ -279,4 +272,4 @@ def progress_display(forced: bool = False, stream: IO[str] | None = None) -> Ite
     elif forced:
         yield LineProgress(stream)
     else:
-        yield NotesOnly(stream)
+        yield NotesTo(lambda message: _write_line(stream, message))
