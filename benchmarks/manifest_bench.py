@@ -92,7 +92,7 @@ def _stock(index: int, location: int) -> int:
 
 def reference_check(paths: list[Path]) -> tuple[int, int]:
     """The node-tree path for every file, every document kept to the end: (items, problems)."""
-    from reconciler.manifest import desired, load, schema, validate
+    from reconciler.manifest import desired, explain, load, schema, validate
     from reconciler.manifest.resolve import resolve
 
     view = schema.SchemaView(schema.load(schema.MANIFEST))
@@ -104,7 +104,9 @@ def reference_check(paths: list[Path]) -> tuple[int, int]:
         if document is None or document.root is None:
             continue
         doc = resolve(document, view)
-        problems.extend(validate.check_manifest(doc, {}))  # jsonschema over the whole document
+        for error in schema.validator(schema.MANIFEST).iter_errors(doc.value):  # the whole of it
+            problems.extend(explain.problems(error, doc))
+        problems.extend(validate.value_checks(doc, {}))
         docs.append(doc)
     identities = validate.Identities()
     for doc in docs:

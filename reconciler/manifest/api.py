@@ -86,9 +86,10 @@ def _check_file(
 ) -> tuple[Resolved | None, list[Problem]]:
     """One manifest, typed, with every problem found in it alone.
 
-    The common shape is read in one pass and confirmed by the compiled schema; a file that is
-    anything else, or that the compiled schema refuses, is read through the node tree and
-    checked by jsonschema, whose report explain.py words.
+    The common shape is read in one pass and confirmed by the compiled schema; what it refuses
+    is reported by jsonschema, item by item, in explain.py's words. A file of any other shape,
+    or whose messages must quote more of it than the single pass kept, is read through the
+    node tree.
     """
     data, problems = load.read_bytes(path)
     if data is None:
@@ -98,11 +99,14 @@ def _check_file(
     text, problems = load.decode(data, name)
     if text is None:
         return None, problems
-    accepts = schema.accepts(schema.MANIFEST)
-    if accepts is not None:
-        doc = stream.read(text, name, digest, view)
-        if doc is not None and accepts(doc.value):
+    doc = stream.read(text, name, digest, view)
+    if doc is not None:
+        accepts = schema.accepts(schema.MANIFEST)
+        if accepts is not None and accepts(doc.value):
             return doc, validate.value_checks(doc, aliases)
+        found = validate.check_manifest(doc, aliases)
+        if found is not None:
+            return doc, found
     document, problems = load.compose(text, name, digest)
     if document is None:
         return None, problems
@@ -112,7 +116,9 @@ def _check_file(
         )
         return None, [Problem(empty, name, 1)]
     doc = resolve(document, view)
-    return doc, validate.check_manifest(doc, aliases)
+    found = validate.check_manifest(doc, aliases)
+    assert found is not None  # a node-tree document knows how every place was written
+    return doc, found
 
 
 def validate_paths(paths: list[Path], config_path: Path | None = None) -> list[Problem]:

@@ -44,9 +44,12 @@ class Unsupported(Exception):
     """The schema uses something this compiler does not implement."""
 
 
-def compile_schema(root: Mapping[str, Any]) -> Check | None:
-    """`root` as one function (None when it uses a keyword this module does not know)."""
+def compile_schema(root: Mapping[str, Any], part: Any = None) -> Check | None:
+    """`root` as one function, or `part` of it (a subschema whose $refs point into `root`);
+    None when it uses a keyword this module does not know."""
     try:
+        if part is not None:
+            return _Compiler(root).compile(part)
         return _Compiler(root).compile(root, top=True)
     except Unsupported:
         return None

@@ -61,6 +61,7 @@ class Resolved:
     view: SchemaView
     lines: dict[Pointer, int] = field(default_factory=dict)
     nodes: dict[Pointer, Node] | None = None
+    unfit: dict[Pointer, Scalar] = field(default_factory=dict)  # see `node`
     problems: list[Problem] = field(default_factory=list)
     flagged: set[Pointer] = field(default_factory=set)  # places already reported
 
@@ -72,8 +73,25 @@ class Resolved:
 
     def spot(self, pointer: Pointer) -> Spot:
         pointer = self.known(pointer)
-        node = self.nodes.get(pointer) if self.nodes is not None else None
-        return Spot(self.lines[pointer], self.address(pointer), node)
+        return Spot(self.lines[pointer], self.address(pointer), self.node(pointer))
+
+    def node(self, pointer: Pointer) -> Node | None:
+        """How a place was written, as far as known. A document read through the node tree
+        knows every place. One read in a single pass keeps, in `unfit`, the scalars whose type
+        does not fit their place (the values a type error quotes), and knows the kind of its
+        mappings and lists (a node without its contents); other scalars are None."""
+        if self.nodes is not None:
+            return self.nodes.get(pointer)
+        if pointer in self.unfit:
+            return self.unfit[pointer]
+        value = self.value
+        for part in pointer:
+            value = value[part]
+        if isinstance(value, dict):
+            return MappingNode((), self.lines[pointer])
+        if isinstance(value, list):
+            return SequenceNode((), self.lines[pointer])
+        return None
 
     def address(self, pointer: Pointer) -> str:
         """``items[3].levels["East Warehouse"].available``: data keys quoted, fields dotted."""
@@ -199,6 +217,19 @@ def scalar(text: str, plain: bool, types: frozenset[str]) -> tuple[Any, str | No
     if "number" in types and DECIMAL.match(text):
         return Decimal(text), None
     return generic(text), None
+
+
+def fits(value: Any, types: frozenset[str]) -> bool:
+    """Whether a typed scalar is of one of the JSON types `types` (as jsonschema counts)."""
+    if value is None:
+        return "null" in types
+    if isinstance(value, bool):
+        return "boolean" in types
+    if isinstance(value, int):
+        return "integer" in types or "number" in types
+    if isinstance(value, Decimal):
+        return "number" in types
+    return "string" in types
 
 
 def generic(text: str) -> Any:

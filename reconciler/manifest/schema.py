@@ -16,6 +16,7 @@ from typing import Any
 
 from jsonschema import Draft202012Validator, validators
 from jsonschema.exceptions import ValidationError
+from jsonschema.protocols import Validator
 
 from . import compiled
 
@@ -53,6 +54,31 @@ def validator(name: str) -> Draft202012Validator:
 def accepts(name: str) -> compiled.Check | None:
     """The schema compiled to one yes/no function (None: always ask `validator(name)`)."""
     return compiled.compile_schema(load(name))
+
+
+@dataclass(frozen=True)
+class Entries:
+    """How the schema checks each entry of the document's list `key` on its own."""
+
+    key: str
+    check: Validator  # jsonschema for one entry; its $refs resolve in the document
+    accepts: compiled.Check | None
+
+
+@cache
+def entries(name: str, key: str) -> Entries | None:
+    """The subschema of each entry of the top-level list `key` (None: the schema has none)."""
+    listed = load(name).get("properties", {}).get(key, {})
+    part = listed.get("items")
+    # Only a plain list of entries splits cleanly: with minItems, say, the rest of the document
+    # checked with an empty list would not be checked as written.
+    if listed.get("type") != "array" or not isinstance(part, dict):
+        return None
+    if set(listed) - {"type", "items", "description", "title", "examples", "$comment"}:
+        return None
+    return Entries(
+        key, validator(name).evolve(schema=part), compiled.compile_schema(load(name), part)
+    )
 
 
 _STANDARD_ENUM = Draft202012Validator.VALIDATORS["enum"]

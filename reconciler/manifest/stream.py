@@ -22,8 +22,8 @@ from typing import Any
 import yaml
 
 from .address import Pointer
-from .load import MAX_DEPTH, parser_class
-from .resolve import MAX_DIGITS, NULLS, Resolved, scalar
+from .load import MAX_DEPTH, Scalar, parser_class
+from .resolve import MAX_DIGITS, NULLS, Resolved, fits, scalar
 from .schema import Place, SchemaView
 
 _SCALAR = yaml.ScalarEvent
@@ -35,25 +35,7 @@ _STREAM_END = yaml.StreamEndEvent
 
 
 _TEXT, _INTEGER, _OTHER = 0, 1, 2  # how a place types a plain scalar, most common first
-
-
-def _plain(text: str, member: tuple[Place, int]) -> Any:
-    """`resolve.scalar` for a plain scalar, with its two most common cases spelled out."""
-    how = member[1]
-    if how == _TEXT:
-        return None if text in NULLS else text
-    if (
-        how == _INTEGER
-        and text.isascii()
-        and text.isdigit()
-        and (text[0] != "0" or len(text) == 1)
-        and len(text) <= MAX_DIGITS
-    ):
-        return int(text)
-    typed, problem = scalar(text, True, member[0].types)
-    if problem is not None:
-        raise _Uncommon
-    return typed
+_Member = tuple[Place, int]  # a mapping member's place, and how it types a plain scalar
 
 
 class _Uncommon(Exception):
@@ -76,7 +58,8 @@ class _Builder:
         self.next: Callable[[], Any] = parser.get_event
         self.view = view
         self.lines: dict[Pointer, int] = {}
-        self.members: dict[int, dict[str, tuple[Place, int]]] = {}  # by id(place), then key
+        self.unfit: dict[Pointer, Scalar] = {}  # see Resolved.node
+        self.members: dict[int, dict[str, _Member]] = {}  # by id(place), then key
 
     def document(self, name: str, digest: str) -> Resolved:
         self.next()  # StreamStartEvent
@@ -89,7 +72,7 @@ class _Builder:
         value = self.value(root_event, self.view.top(), (), 1)
         if not isinstance(self.next(), _DOCUMENT_END) or not isinstance(self.next(), _STREAM_END):
             raise _Uncommon  # a second document
-        return Resolved(name, digest, value, self.view, self.lines)
+        return Resolved(name, digest, value, self.view, self.lines, unfit=self.unfit)
 
     def value(self, event: Any, place: Place, pointer: Pointer, depth: int) -> Any:
         """The value starting at `event` (its children are read from the parser)."""
@@ -97,10 +80,7 @@ class _Builder:
         if event.anchor is not None or event.tag is not None:
             raise _Uncommon
         if kind is _SCALAR:
-            typed, problem = scalar(event.value, not event.style, place.types)
-            if problem is not None:
-                raise _Uncommon
-            return typed
+            return self.scalar(event, place, pointer)
         if depth > MAX_DEPTH:
             raise _Uncommon
         if kind is _MAPPING_START:
@@ -138,21 +118,38 @@ class _Builder:
             event: Any = read_next()
             if event.__class__ is not _SCALAR:
                 out[name] = self.value(event, member[0], child, depth + 1)
-            elif event.anchor is not None or event.tag is not None:
+                continue
+            if event.anchor is not None or event.tag is not None:
                 raise _Uncommon
-            elif event.style:  # quoted or a block scalar: text
-                out[name] = event.value
+            text, how = event.value, member[1]
+            # The two most common cases spelled out (this runs a million times); `scalar`
+            # does the rest, and would type these two the same.
+            if how == _TEXT and (event.style or text not in NULLS):
+                out[name] = text
+            elif (
+                how == _INTEGER
+                and not event.style
+                and text.isdigit()
+                and text.isascii()
+                and text[0] != "0"
+                and len(text) <= MAX_DIGITS
+            ):
+                out[name] = int(text)
             else:
-                text = event.value
-                how = member[1]
-                if how == _TEXT:  # _plain's two common cases, inline: this runs a million times
-                    out[name] = None if text in NULLS else text
-                elif how == _INTEGER and text.isdigit() and text.isascii() and text[0] != "0":
-                    out[name] = int(text) if len(text) <= MAX_DIGITS else _plain(text, member)
-                else:
-                    out[name] = _plain(text, member)
+                out[name] = self.scalar(event, member[0], child)
 
-    def _member(self, place: Place, name: str) -> tuple[Place, int]:
+    def scalar(self, event: Any, place: Place, pointer: Pointer) -> Any:
+        if event.anchor is not None or event.tag is not None:
+            raise _Uncommon
+        text, plain = event.value, not event.style
+        typed, problem = scalar(text, plain, place.types)
+        if problem is not None:
+            raise _Uncommon
+        if not fits(typed, place.types):  # a type error to come: keep it as written
+            self.unfit[pointer] = Scalar(text, plain, event.start_mark.line + 1)
+        return typed
+
+    def _member(self, place: Place, name: str) -> _Member:
         inner = self.view.member(place, name)
         types = inner.types
         if "string" in types and "boolean" not in types:

@@ -25,7 +25,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from reconciler.manifest import api, check_paths, codes, compiled, load, schema, stream
+from reconciler.manifest import api, check_paths, codes, compiled, load, schema, stream, validate
 from reconciler.manifest.resolve import Resolved, resolve
 from reconciler.model import DECLARABLE
 from tests.unit.test_manifest_properties import manifests
@@ -531,3 +531,60 @@ def test_the_stream_reads_alike_with_and_without_libyaml(
     assert (fast is None) == (pure is None)
     if fast is not None and pure is not None:
         assert same(fast.value, pure.value) and fast.lines == pure.lines
+
+
+def test_mistakes_in_a_big_file_are_worded_without_reading_it_again(tmp_path: Path) -> None:
+    """A typo and a quoted number among 3,000 valid items: jsonschema looks at those two items
+    only, and the messages are the node-tree path's, to the letter."""
+    rows = ["items:"]
+    for index in range(3000):
+        rows += [f"  - sku: S{index}", "    levels:", "      East: {available: 1}"]
+    rows[1500 * 3 + 3] = "      East: {avaliable: 1}"
+    rows[2000 * 3 + 3] = '      East: {available: "7"}'
+    text = "\n".join(rows) + "\n"
+    slow = _check(tmp_path, text, fast=False)
+    compose = load.compose
+
+    def only_the_config(text: str, name: str, digest: str) -> Any:
+        assert not name.endswith("m.yaml"), "the manifest was read through the node tree"
+        return compose(text, name, digest)
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(load, "compose", only_the_config)
+        fast = _check(tmp_path, text, fast=True)
+    assert fast.problems == slow.problems
+    assert [(p.line, p.path, p.message) for p in fast.problems] == [
+        (
+            4504,
+            'items[1500].levels["East"].avaliable',
+            "unknown key; did you mean `available`?",
+        ),
+        (
+            6004,
+            'items[2000].levels["East"].available',
+            'expected a whole number, got "7"; remove the quotes',
+        ),
+    ]
+
+
+def test_a_type_error_the_single_pass_cannot_quote_sends_the_file_to_the_node_tree() -> None:
+    text = 'items:\n  - sku: X\n    levels:\n      East: {available: "7"}\n'
+    doc = stream.read(text, "m.yaml", "d", VIEW)
+    assert doc is not None and list(doc.unfit) == [("items", 0, "levels", "East", "available")]
+    found = validate.check_manifest(doc, {})
+    assert found is not None and [p.message for p in found] == [
+        'expected a whole number, got "7"; remove the quotes'
+    ]
+    doc.unfit.clear()
+    assert validate.check_manifest(doc, {}) is None
+
+
+def _report(errors: Any) -> list[tuple[Any, ...]]:
+    return [(tuple(e.absolute_path), e.validator, e.message) for e in errors]
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(mutated(valid_documents()) | junk)
+def test_checking_item_by_item_gives_jsonschemas_report_in_its_order(value: Any) -> None:
+    whole = schema.validator(schema.MANIFEST).iter_errors(value)
+    assert _report(validate.schema_errors(value)) == _report(whole)
