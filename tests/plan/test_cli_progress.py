@@ -98,3 +98,19 @@ def test_apply_output_is_the_same_with_a_terminal_on_stderr(store: Store, workdi
     assert code == 0, stderr
     assert stdout.startswith(b"{") and b'"outcome": "applied"' in stdout
     assert b"\x1b[" not in stdout
+
+
+def test_a_terminal_shows_the_read_live_and_a_pipe_does_not(store: Store, workdir: Path) -> None:
+    """With each query slowed down (the sandbox's latency setting), the read lasts long enough
+    for the live display to draw: the task, its count and unit reach the terminal."""
+    store.control("POST", "latency", {"query_ms": 400, "mutation_ms": 0})
+    try:
+        args = ["plan", "inventory.yaml", "--format", "json"]
+        code, stdout, stderr = run(store, workdir, args, terminal=True)
+        piped = run(store, workdir, args, terminal=False)
+    finally:
+        store.control("POST", "latency", {"query_ms": 0, "mutation_ms": 0})
+    assert code == 0, stderr
+    assert b"read" in stderr and b"items" in stderr and b"\x1b[" in stderr
+    assert b"[read]" not in piped[2] and b"\x1b[" not in piped[2]
+    assert stdout == piped[1]
