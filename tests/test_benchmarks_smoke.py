@@ -12,7 +12,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from benchmarks import apply_bench, manifest_bench, plan_bench, run, sandbox_bench
+from benchmarks import apply_bench, manifest_bench, plan_bench, render_bench, run, sandbox_bench
 from benchmarks.common import Store, calls_for, throttle_floor
 from reconciler.sandbox import Sandbox
 
@@ -189,3 +189,14 @@ def test_manifest_bench_tiny() -> None:
     report = manifest_bench.report(bench)
     assert "150 items × 10 locations (1,500 levels)" in report.markdown
     assert [row.measured.split(" ")[0] for row in report.summary] == ["validate", "planner"]
+
+
+def test_render_bench_tiny() -> None:
+    """A plan past the summary threshold: the summary is short, --full has a line per change."""
+    plan = render_bench.synthetic_plan(1_500)
+    assert len(plan.actions) == 1_500 and plan.money is not None
+    lines = render_bench.measure(1_500)
+    table = "\n".join(lines)
+    assert "| text, summarised (default) |" in table
+    assert "| JSON (always complete) |" in table
+    assert lines[-2].startswith("Summarised text vs every change: ")
