@@ -13,7 +13,7 @@ import os
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, cast
+from typing import Any
 
 from reconciler import history as histories
 from reconciler.apply import journal as journals
@@ -24,16 +24,8 @@ from reconciler.apply.lock import Owner, StoreLock
 from reconciler.apply.lock import held as store_lock
 from reconciler.apply.lock import recorded_in as recorded_lock
 from reconciler.errors import ConfigError, ManifestError, StalePlanError
-from reconciler.live import (
-    DEFAULT_BULK_THRESHOLD,
-    READ_MODES,
-    BulkSettings,
-    ReadMode,
-    ReadReport,
-    ReadSettings,
-    read_items_by_id,
-    read_live,
-)
+from reconciler.live import ReadReport, read_items_by_id, read_live
+from reconciler.live.ahead import read_ahead, read_settings
 from reconciler.manifest.api import check_paths
 from reconciler.manifest.config import Config
 from reconciler.model import DesiredState, LiveState
@@ -114,21 +106,6 @@ def load_manifests(paths: list[Path], config_path: Path | None) -> tuple[Desired
     return check.state, check.config
 
 
-def read_settings(read: str | None, config: Config) -> ReadSettings:
-    """--read, else the config's ``read`` section, else the reader's defaults."""
-    mode = read or config.read_mode or "auto"
-    if mode not in READ_MODES:
-        raise ConfigError(f"--read must be one of {', '.join(READ_MODES)}, not {mode!r}")
-    wait = config.bulk_wait_seconds
-    return ReadSettings(
-        mode=cast(ReadMode, mode),
-        bulk_threshold=(
-            DEFAULT_BULK_THRESHOLD if config.bulk_threshold is None else config.bulk_threshold
-        ),
-        bulk=BulkSettings() if wait is None else BulkSettings(wait_seconds=float(wait)),
-    )
-
-
 def plan(
     paths: list[Path],
     *,
@@ -141,17 +118,27 @@ def plan(
     progress: Progress = SILENT,
 ) -> Planned:
     """Validate the manifests, read the store, and plan; refuse a plan that breaks a guard-rail
-    (unless `allow`ed). Never writes anything."""
+    (unless `allow`ed). Never writes anything.
+
+    A plan that will read in bulk starts its bulk query first, so the store is exported
+    while the manifests are read (`read_ahead`)."""
     filters = filters or Filters()
-    desired, config = load_manifests(paths, config_path)
-    desired = select(desired, filters)
-    conn = connection(store, api_version, config, progress)
     usage = Usage()
-    with conn.client(usage) as client:
-        report = ReadReport()
+    report = ReadReport()
+    early = read_ahead(
+        paths, config_path, read, usage, lambda c: connection(store, api_version, c, progress)
+    )
+    with early as ahead:
+        desired, config = load_manifests(paths, config_path)
+        desired = select(desired, filters)
+        conn = connection(store, api_version, config, progress)
         settings = read_settings(read, config)
-        live = read_live(client, desired, settings, progress=progress, report=report)
-        currency = str(client.query("shop", {}).data["shop"]["currencyCode"])
+        with ahead.client_for(conn, usage) as client:
+            started = ahead.started_for(conn)
+            live = read_live(
+                client, desired, settings, progress=progress, report=report, started=started
+            )
+            currency = str(client.query("shop", {}).data["shop"]["currencyCode"])
     built = build_actions(desired, live, filters)
     basis = money.basis_for(built.actions, _unit_costs(live), currency)
     checked = guards.check(

@@ -14,7 +14,9 @@ Two paths give the same `LiveState` (a property test holds them equal):
 no bulk result can be had (the app's bulk slots stay busy, a run fails or expires twice);
 ``bulk`` and ``paged`` force a path. Modules, one concept each: `records` (JSON → model, both
 paths), `selection` (what a read keeps), `paged`, `bulk` (one operation: start, poll, states,
-cancel), `jsonl` (download and join), `reader` (the choice and the fallback).
+cancel), `jsonl` (download and join), `reader` (the choice and the fallback), `ahead` (a
+plan's bulk query started before its manifests are read, so the export and the parsing
+overlap).
 
 Public API (other stages import only these names from ``reconciler.live``):
 
@@ -24,6 +26,9 @@ Public API (other stages import only these names from ``reconciler.live``):
   the whole store (or the SKUs matching globs; with `location_ids`, only those levels and the
   items stocked there), in id order, for export and drift. ``auto`` reads in bulk here.
 * ``read_items_by_id(client, ids) -> dict[id, LiveItem]``: apply's stale check and drift.
+* ``start_bulk(client, settings) -> Started | None``: the bulk query started ahead (no
+  waiting for a slot), for ``read_live(..., started=...)`` to read later; ``Started.cancel()``
+  when it will not be read (`ahead.read_ahead` does this for plans).
 * ``read_locations(client)``, ``search_term(sku)``; ``ReadSettings`` / ``ReadMode``,
   ``ReadReport`` (the path taken, and why a fallback happened), ``BulkUnavailable``.
 
@@ -41,8 +46,10 @@ from .reader import (
     ReadMode,
     ReadReport,
     ReadSettings,
+    Started,
     iter_items,
     read_live,
+    start_bulk,
 )
 
 __all__ = [
@@ -53,9 +60,11 @@ __all__ = [
     "ReadMode",
     "ReadReport",
     "ReadSettings",
+    "Started",
     "iter_items",
     "read_items_by_id",
     "read_live",
     "read_locations",
     "search_term",
+    "start_bulk",
 ]

@@ -19,6 +19,9 @@ userError INVALID          Shopify refused our query: a bug, `ResponseError`
 OPERATION_IN_PROGRESS,     the app's bulk query slots are taken (1 per app before 2026-01, 5
 LIMIT_REACHED              from 2026-01) or its limit is reached: retried with backoff for at
                            most ``wait_seconds``, then `BulkUnavailable`
+no answer (timeout, 5xx)   the operation may have started: the app's running operation of
+                           exactly this query is taken up (``bulkOperations`` from 2026-01,
+                           ``currentBulkOperation`` before); else tried again like a busy slot
 =========================  ==============================================================
 
 Polling uses ``bulkOperation(id:)`` from 2026-01 and ``currentBulkOperation`` before (the
@@ -89,7 +92,7 @@ class Operation:
 class BulkSettings:
     wait_seconds: float = 60.0  # how long to wait for a bulk query slot of this app
     poll_first: float = 0.25  # first poll interval; grows 1.5x per poll up to poll_max
-    poll_max: float = 5.0
+    poll_max: float = 2.0  # 1 point a poll: finding the end sooner is worth it
     busy_first: float = 1.0  # first retry interval while the slots are taken; doubles
 
 
@@ -119,12 +122,23 @@ class BulkQuery:
         self._started: str | None = None  # set as soon as Shopify names the operation
 
     def run(self, query: str) -> Operation:
+        return self.finish(self.start(query))
+
+    def start(self, query: str) -> str:
+        """Start the operation (waiting for a slot as the settings say); its id."""
         self._started = None
         try:
-            operation_id = self._start(query)
-            return self._wait(operation_id)
+            return self._start(query)
         except KeyboardInterrupt:
             self._cancel_started()
+            raise
+
+    def finish(self, operation_id: str) -> Operation:
+        """Poll the operation to its end (Ctrl-C cancels it)."""
+        try:
+            return self._wait(operation_id)
+        except KeyboardInterrupt:
+            self.cancel(operation_id)
             raise
 
     def _cancel_started(self) -> None:
@@ -147,8 +161,11 @@ class BulkQuery:
             try:
                 response = self._submit(query)
             except OutcomeUnknown as exc:
-                # The answer was lost: an operation may have started (a read: harmless);
-                # a second run meets it as a busy slot at worst.
+                # The answer was lost: the operation may have started; take it up if so.
+                adopted = self._adopt(query)
+                if adopted is not None:
+                    self._started = adopted
+                    return adopted
                 problem = str(exc)
             else:
                 if response.errors:
@@ -190,6 +207,22 @@ class BulkQuery:
         if held:
             raise KeyboardInterrupt
         return response
+
+    def _adopt(self, query: str) -> str | None:
+        """The app's running operation of exactly this query, if there is one (a lost answer
+        may have started it; a concurrent run of the same query is as good to read)."""
+        try:
+            data = self.client.query("bulk_recent", {}).data
+        except StoreError:
+            return None
+        if self._by_id:
+            nodes = data["bulkOperations"]["nodes"]
+        else:
+            nodes = [data["currentBulkOperation"]] if data["currentBulkOperation"] else []
+        for node in nodes:
+            if node["status"] in ("CREATED", "RUNNING") and node.get("query") == query:
+                return str(node["id"])
+        return None
 
     def _busy(self, problem: str) -> str:
         version = self.client.target.api_version

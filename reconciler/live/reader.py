@@ -64,17 +64,49 @@ def choose(settings: ReadSettings, selection: Selection) -> str:
     return "bulk" if size is None or size > settings.bulk_threshold else "paged"
 
 
+@dataclass
+class Started:
+    """The reader's bulk query, started ahead of the read (e.g. while manifests are read)."""
+
+    query: BulkQuery
+    operation_id: str
+    used: bool = False  # read_live took it: nothing to cancel any more
+
+    def cancel(self) -> None:
+        if not self.used:
+            self.used = True
+            self.query.cancel(self.operation_id)
+
+
+def start_bulk(
+    client: ShopifyClient, settings: BulkSettings | None = None, progress: Progress = SILENT
+) -> Started | None:
+    """Start the reader's bulk query now, without waiting for a slot (None if none is free),
+    so Shopify exports while the caller does other work; `read_live(started=...)` reads it."""
+    query = BulkQuery(client, replace(settings or BulkSettings(), wait_seconds=0), progress)
+    try:
+        operation_id = query.start(client.document(BULK_QUERY).text)
+    except BulkUnavailable:
+        return None
+    return Started(query, operation_id)
+
+
 def bulk_items(
     client: ShopifyClient,
     selection: Selection,
     settings: BulkSettings | None = None,
     progress: Progress = SILENT,
+    started: Started | None = None,
 ) -> dict[str, LiveItem]:
-    """The selected items through one bulk query, run once more if the first run failed or
-    its results expired."""
+    """The selected items through one bulk query (the one `started` ahead, if any), run once
+    more if the first run failed or its results expired."""
     text = client.document(BULK_QUERY).text
     for attempt in (1, 2):
-        operation = BulkQuery(client, settings, progress).run(text)
+        if attempt == 1 and started is not None:
+            started.used = True
+            operation = started.query.finish(started.operation_id)
+        else:
+            operation = BulkQuery(client, settings, progress).run(text)
         try:
             url = result_url(operation)
             if url is None:
@@ -119,16 +151,23 @@ def read_items(
     read: ReadMode | ReadSettings = "auto",
     progress: Progress = SILENT,
     report: ReadReport | None = None,
+    started: Started | None = None,
 ) -> dict[str, LiveItem]:
-    """The selected items by id, through the path `read` chooses (see the module docstring)."""
+    """The selected items by id, through the path `read` chooses (see the module docstring);
+    a bulk query `started` ahead is used whatever the threshold says (it is running)."""
     settings = _settings(read)
     report = report if report is not None else ReadReport()
     path = choose(settings, selection)
+    if started is not None and settings.mode == "paged":
+        started.cancel()
+        started = None
+    elif started is not None:
+        path = "bulk"
     progress.start("read", selection.size, unit="items")
     try:
         if path == "bulk":
             try:
-                items = bulk_items(client, selection, settings.bulk, progress)
+                items = bulk_items(client, selection, settings.bulk, progress, started)
                 report.path = "bulk"
                 return items
             except BulkUnavailable as exc:
@@ -152,14 +191,16 @@ def read_live(
     *,
     progress: Progress = SILENT,
     report: ReadReport | None = None,
+    started: Started | None = None,
 ) -> LiveState:
-    """The live state of exactly the SKUs and pinned ids the manifests mention."""
+    """The live state of exactly the SKUs and pinned ids the manifests mention (through the
+    bulk query `started` ahead, if any)."""
     locations = paged.read_locations(client)
     selection = Selection.of(
         skus=(i.sku for i in desired.items if i.id is None),
         ids=(i.id for i in desired.items if i.id is not None),
     )
-    items = read_items(client, selection, read, progress, report)
+    items = read_items(client, selection, read, progress, report, started)
     return records.state(client.target.name, client.target.api_version, locations, items)
 
 

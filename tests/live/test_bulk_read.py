@@ -246,3 +246,23 @@ def test_ctrl_c_while_running_cancels_the_operation(store: Store, connect: Conne
     store.control("POST", "bulk", {"hold": None})
     assert operations(store)[0]["status"] in ("CANCELING", "CANCELED")
     assert client.usage.by_operation["BulkCancel"] == 1
+
+
+@pytest.mark.parametrize("version", ["2025-01", "2026-10"])
+def test_a_lost_answer_takes_up_the_operation_it_started(
+    store: Store, connect: Connect, version: str
+) -> None:
+    """bulkOperationRunQuery applied, its answer lost: no second operation is started."""
+    rule = {"kind": "lose_response", "operation": "bulkOperationRunQuery", "times": 1}
+    store.control("POST", "faults", rule)
+    store.control("POST", "bulk", {"hold": "RUNNING"})  # still running when looked for
+
+    def release(update: dict[str, Any]) -> None:
+        if update.get("status") == "RUNNING":
+            store.control("POST", "bulk", {"hold": None})
+
+    client = connect(version)
+    items = bulk_items(client, EVERYTHING, FAST, Recorder(release))
+    assert len(items) == 30
+    assert [o["status"] for o in operations(store)] == ["COMPLETED"]
+    assert client.usage.by_operation["BulkRecent"] == 1

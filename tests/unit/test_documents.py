@@ -26,6 +26,7 @@ def test_document_is_valid_for_version(name: str, version: str) -> None:
         ("move_quantities", "2026-01", "2025-01"),
         ("activate", "2026-01", "2025-01"),
         ("bulk_poll", "2026-01", "2025-01"),
+        ("bulk_recent", "2026-01", "2025-01"),
         ("bulk_live_items", "2026-04", "2026-01"),
     ],
 )
