@@ -9,6 +9,8 @@
     validate.py  schema + value checks per file; SKU and id uniqueness across files
     desired.py   validated documents → model.DesiredState with Sources
     config.py    reconciler.yaml (store, apiVersion, history, location aliases)
+    ownership.py who owns which field (`ownership`, `ignore`), and the check that refuses
+                 a manifest declaring what others own
     api.py       the entry points below; per file: stream + compiled, else node tree + jsonschema
 
 Nothing here contacts a store.

@@ -20,7 +20,7 @@ from reconciler.errors import ManifestError, Problem
 from reconciler.gc_pause import cyclic_gc_paused
 from reconciler.model import DesiredState
 
-from . import desired, load, schema, stream, validate
+from . import desired, load, ownership, schema, stream, validate
 from .config import Config, find_config, read_config
 from .resolve import Resolved, resolve
 
@@ -61,7 +61,7 @@ def check_paths(paths: list[Path], config_path: Path | None = None) -> Check:
     files = [path for path in found.manifests if path.resolve() != in_use]
 
     view = schema.SchemaView(schema.load(schema.MANIFEST))
-    identities = validate.Identities()
+    identities = validate.Identities(config.location_aliases)
     builder = desired.Builder(config.location_aliases)
     valid = not problems
     with cyclic_gc_paused():
@@ -69,6 +69,9 @@ def check_paths(paths: list[Path], config_path: Path | None = None) -> Check:
             doc, file_problems = _check_file(path, view, config.location_aliases)
             if doc is not None:
                 file_problems.extend(identities.check(doc))
+                file_problems.extend(
+                    ownership.manifest_problems(doc, config.ownership, config.location_aliases)
+                )
                 valid = valid and not file_problems
                 if valid:
                     builder.add(doc)

@@ -16,6 +16,8 @@ from typing import Any
 from reconciler.errors import ConfigError, Problem
 
 from . import explain, load, schema
+from .ownership import Ownership, config_problems
+from .ownership import from_config as ownership_from
 from .resolve import Resolved, resolve
 
 DEFAULT_NAME = load.CONFIG_NAME
@@ -34,6 +36,7 @@ class Config:
     bulk_threshold: int | None = None
     bulk_wait_seconds: float | None = None
     guardrails: Mapping[str, Any] = field(default_factory=dict)  # see plan/guardrails.py
+    ownership: Ownership = field(default_factory=Ownership)  # who owns which field (ownership.py)
 
 
 def find_config(explicit: Path | None) -> Path | None:
@@ -63,10 +66,13 @@ def read_config(path: Path | None) -> tuple[Config, list[Problem]]:
     for error in schema.validator(schema.CONFIG).iter_errors(doc.value):
         problems.extend(explain.problems(error, doc))
     problems.extend(_alias_problems(doc))
+    problems.extend(
+        doc.problem(pointer, message) for pointer, message in config_problems(doc.value)
+    )
     problems.sort(key=lambda p: p.line or 0)
     if problems:
         return Config(name), problems
-    return _config(name, path, doc.value), []
+    return _config(name, path, doc), []
 
 
 def load_config(path: Path | None) -> Config:
@@ -81,7 +87,8 @@ def load_config(path: Path | None) -> Config:
     return config
 
 
-def _config(name: str, path: Path, value: dict[str, Any]) -> Config:
+def _config(name: str, path: Path, doc: Resolved) -> Config:
+    value = doc.value
     history = value.get("history")
     return Config(
         path=name,
@@ -92,6 +99,7 @@ def _config(name: str, path: Path, value: dict[str, Any]) -> Config:
         deadline=value.get("deadline"),
         **_read(value),
         guardrails=dict(value.get("guardrails") or {}),
+        ownership=ownership_from(value, name, doc.lines),
     )
 
 

@@ -181,48 +181,79 @@ class _Declared:
     position: int
     line: int
     pin: str | None
+    locations: frozenset[str]  # after aliases
+    levels_only: bool  # declares nothing but levels (and their reason): may be a split entry
 
     def where(self, file: str) -> str:
         place = f"line {self.line}" if self.file == file else f"{self.file}:{self.line}"
         return f"{place} ({address.index('items', self.position)})"
 
 
-class Identities:
-    """Each SKU once, unless every entry pins a different id; each id once. Fed document by
-    document in order, it keeps a few fields per item, not the documents."""
+_SPLIT_KEYS = frozenset({"sku", "id", "levels", "reason"})
 
-    def __init__(self) -> None:
+
+class Identities:
+    """Each item once: a SKU once, unless every entry pins a different id; an id once. One
+    exception: an item may be split across entries by location (``reconciler export
+    --layout location`` writes one file per location), when every entry but one declares only
+    levels, and no location twice. Fed document by document in order, it keeps a few fields
+    per item, not the documents."""
+
+    def __init__(self, aliases: Mapping[str, str] | None = None) -> None:
+        self._aliases = dict(aliases or {})
         self._by_sku: dict[str, list[_Declared]] = {}
-        self._by_pin: dict[str, _Declared] = {}
+        self._by_pin: dict[str, tuple[str, _Declared]] = {}
+
+    def _declared(self, doc: Resolved, position: int, item: dict[str, Any]) -> _Declared:
+        pin = item.get("id")
+        levels = item.get("levels")
+        keys = levels if isinstance(levels, dict) else {}
+        return _Declared(
+            doc.file,
+            position,
+            doc.lines[("items", position)],
+            pin if isinstance(pin, str) else None,
+            frozenset(str(self._aliases.get(k, k)) for k in keys),
+            bool(keys) and set(item) <= _SPLIT_KEYS,
+        )
 
     def check(self, doc: Resolved) -> list[Problem]:
         """The clashes of `doc`'s items with those of the documents checked before it."""
         found: list[Problem] = []
         for position, item in _items(doc):
-            sku, pin = item.get("sku"), item.get("id")
+            sku = item.get("sku")
             if not isinstance(sku, str) or not sku:
                 continue
             here = ("items", position)
-            declared = _Declared(
-                doc.file, position, doc.lines[here], pin if isinstance(pin, str) else None
-            )
-            if declared.pin is not None:
-                first = self._by_pin.get(declared.pin)
-                if first is not None:
-                    found.append(
-                        doc.problem(
-                            (*here, "id"),
-                            f"id {declared.pin} is already declared at {first.where(doc.file)}; "
-                            "declare each item once",
-                        )
-                    )
-                    continue
-                self._by_pin[declared.pin] = declared
+            declared = self._declared(doc, position, item)
             earlier = self._by_sku.setdefault(sku, [])
-            clash = next(
-                (e for e in earlier if e.pin is None or declared.pin is None),
-                None,
+            same = [e for e in earlier if e.pin == declared.pin]
+            clash: _Declared | tuple[str, _Declared] | None = next(
+                (e for e in earlier if (e.pin is None) != (declared.pin is None)), None
             )
+            if clash is None:
+                clash = _split(same, declared)
+            first = self._by_pin.get(declared.pin) if declared.pin is not None else None
+            if first is not None and (first[0] != sku or isinstance(clash, _Declared)):
+                found.append(
+                    doc.problem(
+                        (*here, "id"),
+                        f"id {declared.pin} is already declared at {first[1].where(doc.file)}; "
+                        "declare each item once",
+                    )
+                )
+                continue
+            if isinstance(clash, tuple):
+                location, other = clash
+                found.append(
+                    doc.problem(
+                        (*here, "levels"),
+                        f'SKU "{sku}" declares "{location}" again (also at '
+                        f"{other.where(doc.file)}); an item may be split across entries by "
+                        "location, each location in one of them",
+                    )
+                )
+                continue
             if clash is not None:
                 found.append(
                     doc.problem(
@@ -233,5 +264,22 @@ class Identities:
                     )
                 )
                 continue
+            if declared.pin is not None:
+                self._by_pin.setdefault(declared.pin, (sku, declared))
             earlier.append(declared)
         return found
+
+
+def _split(same: list[_Declared], declared: _Declared) -> _Declared | tuple[str, _Declared] | None:
+    """Whether `declared` may join the entries of the same item: None if so, else the entry
+    it clashes with (and the location both declare, when that is the clash)."""
+    if not same:
+        return None
+    whole = [e for e in (*same, declared) if not e.levels_only]
+    if len(whole) > 1:
+        return whole[0]
+    for other in same:
+        both = other.locations & declared.locations
+        if both:
+            return (min(both), other)
+    return None

@@ -187,6 +187,14 @@ class _Planner:
         # Per location key as written (a name or an alias), worked out once, not per level:
         self._locations: dict[str, LiveLocation | str] = {}  # the location, or why not
         self._wanted: dict[str, bool] = {}  # whether --location keeps it
+        # An item split across entries by location (one file per location) declares
+        # `tracked` in one entry at most; its other entries follow it.
+        self._tracking = {
+            (i.sku, i.id): i.attributes["tracked"]
+            for i in desired.items
+            if "tracked" in i.attributes
+        }
+        self._planned: dict[str, LiveItem] = {}  # items with levels planned, for the last check
 
     def problem(self, source: Source, message: str) -> None:
         self.problems.append(Problem(message, source.file, source.line, source.path))
@@ -252,7 +260,7 @@ class _Planner:
         if self.filters.locations:
             levels = tuple(lv for lv in levels if self._wanted_level(lv))
         declares_quantities = any(lv.quantities for lv in levels)
-        will_track = item.attributes.get("tracked", live.tracked)
+        will_track = self._tracking.get((item.sku, item.id), live.tracked)
         if declares_quantities and not will_track:
             if live.tracked:  # the manifest itself says `tracked: false`
                 message = (
@@ -280,10 +288,9 @@ class _Planner:
             self.observed.items[live.id] = {
                 c.field: attribute_json(c.field, live.attribute(c.field)) for c in changes
             }
-        first = len(self.actions)
         for level in levels:
             self.plan_level(item, live, level)
-        self._check_last_location(live, self.actions[first:])
+        self._planned[live.id] = live
 
     def _check_last_location(self, live: LiveItem, planned: Sequence[Action]) -> None:
         """Shopify keeps every item stocked somewhere: count the plan's own activations and
@@ -452,6 +459,12 @@ class _Planner:
         for item in self.desired.items:
             if self.filters.wants_sku(item.sku):
                 self.plan_item(item)
+        stocking: dict[str, list[Action]] = {}
+        for action in self.actions:
+            if isinstance(action, Activate | Deactivate):
+                stocking.setdefault(action.target.item_id, []).append(action)
+        for item_id, planned in stocking.items():
+            self._check_last_location(self._planned[item_id], planned)
         if self.problems:
             raise PlanError(sorted(self.problems, key=_problem_order))
         ordered = tuple(sorted(self.actions, key=sort_key))
