@@ -247,7 +247,7 @@ class Identities:
                 location, other = clash
                 found.append(
                     doc.problem(
-                        (*here, "levels"),
+                        (*here, "sku"),
                         f'SKU "{sku}" declares "{location}" again (also at '
                         f"{other.where(doc.file)}); an item may be split across entries by "
                         "location, each location in one of them",

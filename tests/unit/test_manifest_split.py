@@ -64,7 +64,7 @@ def test_a_location_twice_or_attributes_twice_are_refused(tmp_path: Path) -> Non
         "c.yaml": "items:\n  - sku: TEE\n    tracked: true\n",
         "d.yaml": "items:\n  - sku: TEE\n",
     }) == [
-        'b.yaml:3: items[0].levels: SKU "TEE" declares "East" again (also at a.yaml:2 '
+        'b.yaml:2: items[0].sku: SKU "TEE" declares "East" again (also at a.yaml:2 '
         "(items[0])); an item may be split across entries by location, each location in one "
         "of them",
         'c.yaml:2: items[0].sku: SKU "TEE" is already declared at a.yaml:2 (items[0]); declare '
