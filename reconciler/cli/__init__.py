@@ -5,7 +5,16 @@ outcome to an exit code. No behaviour lives here. One module per command; import
 registers them on `main`.
 """
 
-from . import apply, explain, history, lock, plan, sandbox, validate  # noqa: F401  (registers the commands)
+from . import (  # noqa: F401  (registers the commands)
+    apply,
+    explain,
+    export,
+    history,
+    lock,
+    plan,
+    sandbox,
+    validate,
+)
 from .app import main
 
 __all__ = ["main"]

@@ -32,6 +32,13 @@ deadline_option = click.option(
     help="Stop (clearly) rather than wait or retry past this, e.g. 30m or 1h30m; or "
     "RECONCILER_DEADLINE, or `deadline:` in reconciler.yaml. Default 1h.",
 )
+read_option = click.option(
+    "--read",
+    type=click.Choice(["auto", "bulk", "paged"]),
+    default=None,
+    help="How to read the store: a bulk query, paged queries, or auto (bulk above "
+    "read.bulkThreshold items, else paged; the default).",
+)
 config_option = click.option(
     "--config",
     "config_path",

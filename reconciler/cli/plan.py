@@ -15,6 +15,7 @@ from .options import (
     filters_from,
     full_option,
     progress_option,
+    read_option,
     store_option,
     usage_line,
     version_option,
@@ -46,13 +47,7 @@ from .options import (
 @click.option(
     "--location", multiple=True, help="Only levels at locations matching this glob (repeatable)."
 )
-@click.option(
-    "--read",
-    type=click.Choice(["auto", "bulk", "paged"]),
-    default=None,
-    help="How to read the store: a bulk query, paged queries, or auto (bulk above "
-    "read.bulkThreshold items, else paged; the default).",
-)
+@read_option
 @click.option("--detailed-exitcode", is_flag=True, help="Exit 0 no changes, 2 changes, 1 error.")
 @click.option("--no-color", is_flag=True, help="Never colour the text output.")
 @full_option

@@ -15,7 +15,7 @@ def counts(check: Check) -> dict[str, int]:
     items = check.state.items if check.state is not None else ()
     return {
         "files": len(check.files),
-        "items": len(items),
+        "items": len({(item.sku, item.id) for item in items}),  # a split item counts once
         "levels": sum(len(item.levels) for item in items),
     }
 
