@@ -10,6 +10,7 @@ from .app import main
 from .options import (
     config_option,
     deadline_option,
+    progress_option,
     read_option,
     store_option,
     usage_line,
@@ -58,6 +59,7 @@ from .options import (
 @version_option
 @deadline_option
 @read_option
+@progress_option
 def export_command(
     out: Path | None,
     layout: str,
@@ -71,6 +73,7 @@ def export_command(
     store: str | None,
     api_version: str | None,
     read: str | None,
+    show_progress: bool,
 ) -> None:
     """Write manifests that declare what the store has; the first plan after is empty.
 
@@ -79,7 +82,8 @@ def export_command(
     from reconciler.export import run
     from reconciler.export.manifest_writer import DEFAULT_SCHEMA
     from reconciler.manifest.config import find_config, load_config
-    from reconciler.progress import NotesTo
+
+    from .display import progress_display
 
     options = run.ExportOptions(
         out=out,
@@ -94,13 +98,10 @@ def export_command(
     )
     run.check_outputs(options)
     config = load_config(find_config(config_path))
-    exported = run.export(
-        options,
-        config=config,
-        store=store,
-        api_version=api_version,
-        progress=NotesTo(lambda message: click.echo(f"  {message}", err=True)),
-    )
+    with progress_display(show_progress) as progress:
+        exported = run.export(
+            options, config=config, store=store, api_version=api_version, progress=progress
+        )
     for file in exported.files:
         if file.status != "unchanged":
             count = f" ({file.items:,} items)" if file.status == "written" else ""
