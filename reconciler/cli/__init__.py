@@ -7,6 +7,7 @@ registers them on `main`.
 
 from . import (  # noqa: F401  (registers the commands)
     apply,
+    drift,
     explain,
     export,
     history,

@@ -1,0 +1,95 @@
+"""`reconciler drift`: the store against the manifests, each difference classified (read-only)."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from .app import main
+from .options import (
+    config_option,
+    deadline_option,
+    filters_from,
+    progress_option,
+    read_option,
+    store_option,
+    usage_line,
+    version_option,
+)
+
+
+@main.command("drift")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@config_option
+@store_option
+@version_option
+@deadline_option
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["text", "markdown", "json", "summary"]),
+    default="text",
+    show_default=True,
+    help="summary: one line, for a chat message.",
+)
+@click.option(
+    "--since-last-apply",
+    is_flag=True,
+    help="Only what the store changed after the last apply in the history file.",
+)
+@click.option(
+    "--history",
+    "history_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="History file (default: config `history`, else reconciler-history.jsonl).",
+)
+@click.option("--sku", multiple=True, help="Only SKUs matching this glob (repeatable).")
+@click.option(
+    "--exclude-sku", multiple=True, help="Leave out SKUs matching this glob (repeatable)."
+)
+@click.option(
+    "--location", multiple=True, help="Only levels at locations matching this glob (repeatable)."
+)
+@read_option
+@progress_option
+def drift_command(
+    paths: tuple[Path, ...],
+    config_path: Path | None,
+    store: str | None,
+    api_version: str | None,
+    output_format: str,
+    since_last_apply: bool,
+    history_path: Path | None,
+    sku: tuple[str, ...],
+    exclude_sku: tuple[str, ...],
+    location: tuple[str, ...],
+    read: str | None,
+    show_progress: bool,
+) -> None:
+    """Compare the store with the manifests; say what changed and who changed it.
+
+    Exit 0 in sync (orders moving stock is expected: summarised, not an alarm), 2 drift,
+    1 error. Changes nothing.
+    """
+    from reconciler.drift.report import RENDERERS
+    from reconciler.drift.run import check
+
+    from .display import progress_display
+
+    with progress_display(show_progress) as progress:
+        report = check(
+            list(paths),
+            config_path=config_path,
+            store=store,
+            api_version=api_version,
+            filters=filters_from(sku, exclude_sku, location),
+            since_last_apply=since_last_apply,
+            history_path=history_path,
+            read=read,
+            progress=progress,
+        )
+    click.echo(RENDERERS[output_format](report), nl=False)
+    click.echo(usage_line(report.usage, f"Read the store with {report.read}"), err=True)
+    sys.exit(report.exit_code)
