@@ -14,8 +14,9 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from reconciler import history as histories
-from reconciler.commands import connection, load_manifests, read_settings
+from reconciler.commands import connection, load_manifests
 from reconciler.live import ReadReport, iter_items, read_locations
+from reconciler.live.ahead import read_settings
 from reconciler.manifest.config import Config
 from reconciler.manifest.ownership import location_names
 from reconciler.model import LiveItem, LiveLocation, LiveState

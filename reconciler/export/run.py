@@ -17,9 +17,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
-from reconciler.commands import connection, read_settings
+from reconciler.commands import connection
 from reconciler.errors import ConfigError
 from reconciler.live import ReadReport, iter_items, read_locations
+from reconciler.live.ahead import read_settings
 from reconciler.manifest.config import Config
 from reconciler.manifest.ownership import location_names
 from reconciler.model import LiveItem, LiveLocation
