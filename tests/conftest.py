@@ -17,6 +17,11 @@ from reconciler.sandbox import DEFAULT_TOKEN, Sandbox
 # suite. Tests of the back-off itself pass their own RetryPolicy.
 os.environ.setdefault("RECONCILER_MIN_BACKOFF", "0.05")
 
+# Who applied is the CI identity when the process runs in CI (history.actor), else the git user.
+# The suite runs in CI too; tests that want a CI identity set these variables themselves.
+for _ci_identity in ("CI", "GITHUB_ACTIONS", "GITLAB_CI"):
+    os.environ.pop(_ci_identity, None)
+
 ROOT = Path(__file__).resolve().parent.parent
 DEMO_SNAPSHOT = ROOT / "examples" / "demo-store" / "store.json"
 
