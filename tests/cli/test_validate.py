@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import os
-import time
 from pathlib import Path
 
 import pytest
@@ -150,7 +149,9 @@ def test_no_path_is_a_usage_error() -> None:
     assert "Missing argument 'PATHS...'" in result.stderr
 
 
-def test_a_thousand_items_validate_quickly(tmp_path: Path) -> None:
+def test_a_thousand_items_validate(tmp_path: Path) -> None:
+    # How fast is benchmarks/manifest_bench.py's job (its smoke run is in the suite); a
+    # wall-clock bound here only flakes on a loaded machine.
     rows = ["items:"]
     for n in range(1000):
         rows += [
@@ -162,8 +163,5 @@ def test_a_thousand_items_validate_quickly(tmp_path: Path) -> None:
             "      West Warehouse: {on_hand: 9}",
         ]
     manifest = write(tmp_path / "big.yaml", "\n".join(rows) + "\n")
-    started = time.perf_counter()
     result = run(str(manifest))
-    elapsed = time.perf_counter() - started
     assert result.stdout == "valid: 1 file, 1000 items, 2000 levels\n"
-    assert elapsed < 10, f"validate took {elapsed:.1f}s for 1000 items"
