@@ -58,7 +58,9 @@ def serve(*args: str) -> Served:
         stderr=subprocess.STDOUT,
         text=True,
     )
-    watchdog = threading.Timer(60, process.kill)
+    # A guard against a hang, not a speed test: startup builds every version's schema, which
+    # takes a while on a loaded machine.
+    watchdog = threading.Timer(300, process.kill)
     watchdog.start()
     try:
         assert process.stdout is not None
