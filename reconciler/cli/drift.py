@@ -11,6 +11,7 @@ from .app import main
 from .options import (
     config_option,
     deadline_option,
+    filter_options,
     filters_from,
     progress_option,
     read_option,
@@ -45,13 +46,7 @@ from .options import (
     type=click.Path(dir_okay=False, path_type=Path),
     help="History file (default: config `history`, else reconciler-history.jsonl).",
 )
-@click.option("--sku", multiple=True, help="Only SKUs matching this glob (repeatable).")
-@click.option(
-    "--exclude-sku", multiple=True, help="Leave out SKUs matching this glob (repeatable)."
-)
-@click.option(
-    "--location", multiple=True, help="Only levels at locations matching this glob (repeatable)."
-)
+@filter_options
 @read_option
 @progress_option
 def drift_command(

@@ -47,6 +47,22 @@ config_option = click.option(
 )
 
 
+def filter_options(command: Any) -> Any:
+    """--sku, --exclude-sku and --location globs (repeatable): the slice of the manifests a
+    command looks at; `filters_from` turns them into the planner's Filters."""
+    command = click.option(
+        "--location",
+        multiple=True,
+        help="Only levels at locations matching this glob (repeatable).",
+    )(command)
+    command = click.option(
+        "--exclude-sku", multiple=True, help="Leave out SKUs matching this glob (repeatable)."
+    )(command)
+    return click.option("--sku", multiple=True, help="Only SKUs matching this glob (repeatable).")(
+        command
+    )
+
+
 def filters_from(
     sku: tuple[str, ...], exclude_sku: tuple[str, ...], location: tuple[str, ...]
 ) -> Any:

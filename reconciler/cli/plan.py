@@ -12,6 +12,7 @@ from .options import (
     allow_options,
     config_option,
     deadline_option,
+    filter_options,
     filters_from,
     full_option,
     progress_option,
@@ -40,13 +41,7 @@ from .options import (
     type=click.Path(dir_okay=False, path_type=Path),
     help="Save the plan (JSON) for `reconciler apply`.",
 )
-@click.option("--sku", multiple=True, help="Only SKUs matching this glob (repeatable).")
-@click.option(
-    "--exclude-sku", multiple=True, help="Leave out SKUs matching this glob (repeatable)."
-)
-@click.option(
-    "--location", multiple=True, help="Only levels at locations matching this glob (repeatable)."
-)
+@filter_options
 @read_option
 @click.option("--detailed-exitcode", is_flag=True, help="Exit 0 no changes, 2 changes, 1 error.")
 @click.option("--no-color", is_flag=True, help="Never colour the text output.")
