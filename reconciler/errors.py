@@ -38,16 +38,23 @@ class Problem:
     file: str | None = None
     line: int | None = None
     path: str | None = None
+    column: int | None = None  # 1-based, where a column means something (a CSV cell)
 
     def __str__(self) -> str:
         where = ""
         if self.file:
-            where = f"{self.file}:{self.line}: " if self.line else f"{self.file}: "
+            at = f":{self.line}" if self.line else ""
+            at += f":{self.column}" if self.line and self.column else ""
+            where = f"{self.file}{at}: "
         address = f"{self.path}: " if self.path else ""
         return f"{where}{address}{self.message}"
 
     def as_json(self) -> dict[str, Any]:
-        return {"file": self.file, "line": self.line, "path": self.path, "message": self.message}
+        out: dict[str, Any] = {"file": self.file, "line": self.line, "path": self.path}
+        if self.column is not None:
+            out["column"] = self.column
+        out["message"] = self.message
+        return out
 
 
 class ReconcilerError(Exception):

@@ -7,6 +7,8 @@ registers them on `main`.
 
 from . import (  # noqa: F401  (registers the commands)
     apply,
+    csv_export,
+    csv_import,
     drift,
     explain,
     export,

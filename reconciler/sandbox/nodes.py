@@ -10,6 +10,7 @@ instead of silently answering null.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from . import ids
@@ -599,6 +600,17 @@ class ProductVariant(Adapter):
         return f"{self.item.product_title} - {self.item.variant_title}"
 
     @property
+    def selectedOptions(self) -> list[dict[str, str]]:
+        """The variant's option values, from its title (``Red / M``). A store keeps option
+        names; the sandbox does not, so a product's options are named ``Option1``...; a
+        variant of a product without options is Shopify's ``Title: Default Title``."""
+        title = self.item.variant_title
+        if title == "Default Title":
+            return [{"name": "Title", "value": title}]
+        values = title.split(" / ")[:3]
+        return [{"name": f"Option{n}", "value": v} for n, v in enumerate(values, start=1)]
+
+    @property
     def barcode(self) -> None:
         return None
 
@@ -651,6 +663,12 @@ class Product(Adapter):
     @property
     def title(self) -> str:
         return self.item.product_title
+
+    @property
+    def handle(self) -> str:
+        """Made from the title as Shopify makes a new product's handle (lower case, runs of
+        anything but letters and digits as one ``-``)."""
+        return re.sub(r"[^a-z0-9]+", "-", self.item.product_title.lower()).strip("-")
 
     @property
     def tracksInventory(self) -> bool:

@@ -1,0 +1,135 @@
+"""Manifests or live items → rows of Shopify's inventory CSV (`csv export`).
+
+From the **live store** a row says what the admin's own export says (docs/shopify-csv.md): one
+row per item and active location, the product's handle and title and the variant's options,
+SKU, HS Code, COO, every quantity column (``Unavailable`` = damaged + quality_control +
+reserved + safety_stock; a level that is not stocked says ``not stocked`` in all five; an
+untracked item's are empty: Shopify keeps no quantities for it), and ``On hand (new)`` empty,
+ready for a merchant to edit.
+
+From **manifests** (offline) a row says what the manifests declare, in the columns Shopify's
+import reads: ``on_hand`` → ``On hand (new)``, ``{stocked: false}`` → ``not stocked`` there,
+``harmonizedSystemCode`` / ``countryCodeOfOrigin`` → HS Code / COO. A declared ``available``
+goes to ``Available (not editable)``, which Shopify's import ignores and ``csv import
+--current`` reads back. What the CSV has no column for (cost, tracked, weight, the unavailable
+states one by one, a pinned id, ...) is left out and counted; Handle, Title and options are
+not in manifests and stay empty.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass
+
+from reconciler.export.declare import Skipped
+from reconciler.model import ATTRIBUTES, UNAVAILABLE, DesiredState, LiveItem, LiveLocation
+
+from . import format as fmt
+from .format import NOT_STOCKED
+
+Values = tuple[str | None, ...]  # one row, in HEADER order
+CARRIED_ATTRIBUTES = {"harmonizedSystemCode": fmt.HS_CODE, "countryCodeOfOrigin": fmt.COO}
+
+
+@dataclass(frozen=True, slots=True)
+class Labels:
+    """How the admin names a variant: product handle and title, option names and values."""
+
+    handle: str | None = None
+    title: str | None = None
+    options: tuple[tuple[str, str], ...] = ()
+
+
+NO_LABELS = Labels()
+
+
+def _row(values: Mapping[str, str | None]) -> Values:
+    return tuple(values.get(name) for name in fmt.HEADER)
+
+
+def _labelled(labels: Labels) -> dict[str, str | None]:
+    out: dict[str, str | None] = {fmt.HANDLE: labels.handle, fmt.TITLE: labels.title}
+    for (name_column, value_column), (name, value) in zip(
+        fmt.OPTIONS, labels.options, strict=False
+    ):
+        out[name_column] = name
+        out[value_column] = value
+    return out
+
+
+# -- from the live store ---------------------------------------------------------------------
+
+
+def live_rows(
+    items: Iterable[LiveItem],
+    locations: Iterable[LiveLocation],
+    labels: Mapping[str, Labels],
+) -> Iterator[Values]:
+    """Rows for `items` (in the order given) at every active location (by name)."""
+    active = sorted((loc for loc in locations if loc.is_active), key=lambda loc: (loc.name, loc.id))
+    for item in items:
+        base = _labelled(labels.get(item.id, NO_LABELS))
+        base[fmt.SKU] = item.sku
+        base[fmt.HS_CODE] = item.harmonized_system_code
+        base[fmt.COO] = item.country_code_of_origin
+        for location in active:
+            values = dict(base)
+            values[fmt.LOCATION] = location.name
+            level = item.levels.get(location.id)
+            if level is None or not level.is_active:
+                for column in fmt.QUANTITY_COLUMNS[:-1]:
+                    values[column] = NOT_STOCKED
+            elif item.tracked:
+                values[fmt.INCOMING] = str(level.quantity("incoming"))
+                values[fmt.UNAVAILABLE] = str(sum(level.quantity(s) for s in UNAVAILABLE))
+                values[fmt.COMMITTED] = str(level.quantity("committed"))
+                values[fmt.AVAILABLE] = str(level.quantity("available"))
+                values[fmt.ON_HAND_CURRENT] = str(level.quantity("on_hand"))
+            yield _row(values)
+
+
+# -- from manifests --------------------------------------------------------------------------
+
+
+def manifest_rows(state: DesiredState, skipped: Skipped) -> Iterator[Values]:
+    """Rows for every item and level the manifests declare, in their order (levels by
+    location name); what the CSV cannot carry is counted in `skipped`."""
+    for item in state.items:
+        base: dict[str, str | None] = {fmt.SKU: item.sku}
+        if item.id is not None:
+            skipped.add("pinned item ids (the CSV names variants, not items)", item.sku)
+        for name in ATTRIBUTES:
+            if name not in item.attributes:
+                continue
+            value = item.attributes[name]
+            if name in CARRIED_ATTRIBUTES and value is not None:
+                base[CARRIED_ATTRIBUTES[name]] = str(value)
+            elif name in CARRIED_ATTRIBUTES:
+                skipped.add(f"{name}: null (the CSV cannot ask for a value to be unset)", item.sku)
+            else:
+                skipped.add(f"{name} values (the CSV has no column for them)", item.sku)
+        for level in sorted(item.levels, key=lambda lv: lv.location):
+            values = dict(base)
+            values[fmt.LOCATION] = level.location
+            where = f"{item.sku} at {level.location}"
+            if not level.stocked:
+                values[fmt.ON_HAND_NEW] = NOT_STOCKED
+            quantities = level.quantities
+            if "on_hand" in quantities:
+                values[fmt.ON_HAND_NEW] = str(quantities["on_hand"])
+            if "available" in quantities:
+                values[fmt.AVAILABLE] = str(quantities["available"])
+                if "on_hand" in quantities:
+                    skipped.add(
+                        "available where on_hand is declared too (Shopify's import sets on "
+                        "hand; available follows)",
+                        where,
+                    )
+            for state_name in UNAVAILABLE:
+                if state_name in quantities:
+                    skipped.add(
+                        f"{state_name} values (the CSV has only the sum of the unavailable "
+                        "states, which its import ignores)",
+                        where,
+                    )
+            yield _row(values)
