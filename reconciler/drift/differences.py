@@ -136,7 +136,9 @@ def _appeared(
     desired: DesiredState, live: LiveState, filters: Filters, ownership: Ownership
 ) -> Iterable[Difference]:
     """Items no manifest declares, and active levels of declared items at locations none of
-    their entries declares (ignored SKUs and locations, and filters, left out)."""
+    their entries declares (ignored SKUs and locations, and filters, left out). An item whose
+    entries declare no level at all manages only its attributes (an untracked item sold to
+    order, say): where it is stocked is not the manifests' business, so nothing appears."""
     declared: dict[tuple[str, str | None], set[str]] = {}
     for item in desired.items:
         names = declared.setdefault((item.sku, item.id), set())
@@ -148,6 +150,8 @@ def _appeared(
         locations = declared.get((sku, one.id), declared.get((sku, None)))
         if locations is None:
             yield Difference("item", sku, "item", None, True, one.id)
+            continue
+        if not locations:
             continue
         yield from _appeared_levels(one, locations, live, filters, ownership, desired)
 

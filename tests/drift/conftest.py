@@ -15,7 +15,7 @@ from reconciler.cli import main
 from tests.apply.conftest import ITEM, LOCATION
 from tests.conftest import Store
 
-ITEM = {**ITEM, "TSHIRT-RED-S": "gid://shopify/InventoryItem/43729030", "TENT-2P": "gid://shopify/InventoryItem/43729052"}  # fmt: skip
+ITEM = {**ITEM, "TSHIRT-RED-S": "gid://shopify/InventoryItem/43729030", "TENT-2P": "gid://shopify/InventoryItem/43729052", "MUG-TI-450": "gid://shopify/InventoryItem/43729057"}  # fmt: skip
 VERSION = "2026-10"
 OTHER_APP_TOKEN = "shpat_warehouse_app_0123456789abcdef"
 MOVE = """mutation Move($input: InventoryMoveQuantitiesInput!, $key: String!) {

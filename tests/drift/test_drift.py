@@ -129,6 +129,22 @@ def test_items_and_levels_that_appeared_or_disappeared(repo: Repo) -> None:
     assert "  GHOST-1: no such item in the store" in text
 
 
+def test_an_item_declared_without_levels_is_watched_only_for_its_attributes(repo: Repo) -> None:
+    repo.export()
+    # MUG-TI-450 is untracked (made to order): its entry keeps its attributes, no levels
+    repo.edit(
+        "MUG-TI-450", "    levels:\n      east: {stocked: true}\n      pdx: {stocked: true}\n", ""
+    )
+    code, report = repo.drift_json()
+    assert (code, report["findings"]) == (0, [])
+    other_app(repo.store, UPDATE, {"id": ITEM["MUG-TI-450"], "input": {"cost": "13.00"}})
+    code, report = repo.drift_json()
+    assert code == 2
+    assert [(f["category"], f["sku"], f["name"]) for f in report["findings"]] == [
+        ("attribute", "MUG-TI-450", "cost")
+    ]
+
+
 def test_fields_the_manifests_do_not_own_are_never_reported(repo: Repo) -> None:
     repo.config.write_text(
         repo.config.read_text()
