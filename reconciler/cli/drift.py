@@ -36,6 +36,11 @@ from .options import (
     help="summary: one line, for a chat message.",
 )
 @click.option(
+    "--out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Also write the report as JSON (e.g. a CI artifact next to the Markdown).",
+)
+@click.option(
     "--since-last-apply",
     is_flag=True,
     help="Only what the store changed after the last apply in the history file.",
@@ -55,6 +60,7 @@ def drift_command(
     store: str | None,
     api_version: str | None,
     output_format: str,
+    out: Path | None,
     since_last_apply: bool,
     history_path: Path | None,
     sku: tuple[str, ...],
@@ -70,8 +76,12 @@ def drift_command(
     """
     from reconciler.drift.report import RENDERERS
     from reconciler.drift.run import check
+    from reconciler.outputs import check_writable_file
 
     from .display import progress_display
+
+    if out is not None:
+        check_writable_file(out, "--out")  # before reading the store, not after
 
     with progress_display(show_progress) as progress:
         report = check(
@@ -85,6 +95,8 @@ def drift_command(
             read=read,
             progress=progress,
         )
+    if out is not None:
+        out.write_text(RENDERERS["json"](report), encoding="utf-8")
     click.echo(RENDERERS[output_format](report), nl=False)
     click.echo(usage_line(report.usage, f"Read the store with {report.read}"), err=True)
     sys.exit(report.exit_code)

@@ -22,6 +22,7 @@ import yaml
 from tests.ci import runners
 from tests.ci.commands import check, reconciler_commands
 from tests.conftest import Store
+from tests.drift.conftest import foreign_move, sale
 
 ROOT = Path(__file__).resolve().parents[2]
 GITHUB = sorted((ROOT / "examples" / "ci" / "github").glob("*.yml"))
@@ -119,6 +120,7 @@ def test_the_ci_files_use_the_commands_the_flow_needs() -> None:
         "reconciler plan",
         "reconciler apply",
         "reconciler history verify",
+        "reconciler drift",
     }
     assert len({w.split(":")[0] for w, _ in COMMANDS}) == 4  # three workflows and .gitlab-ci.yml
 
@@ -215,9 +217,21 @@ def test_secrets_only_through_the_environment() -> None:
             assert "SHOPIFY_" not in item.replace("SHOPIFY_STORE", ""), name
 
 
-def test_the_drift_jobs_mark_the_switch_to_reconciler_drift() -> None:
-    drift = (ROOT / "examples/ci/github/inventory-drift.yml").read_text()
-    assert "DRIFT-COMMAND" in drift and "DRIFT-COMMAND" in GITLAB.read_text()
+def test_the_drift_jobs_run_reconciler_drift_with_the_history() -> None:
+    """Nightly jobs run `reconciler drift` (a sale is not drift), never `plan` (every sale
+    would be), with the history file that tells reconciler's own writes from others'."""
+    github = runners.load_workflow(ROOT / "examples/ci/github/inventory-drift.yml")
+    gitlab = yaml.safe_load(GITLAB.read_text())
+    jobs = {
+        "github": ([s["run"] for s in github["jobs"]["drift"]["steps"] if "run" in s], github["env"]),
+        "gitlab": (gitlab["drift"]["script"], {**gitlab["variables"]}),
+    }  # fmt: skip
+    for platform, (scripts, env) in jobs.items():
+        commands = [c for script in scripts for c in reconciler_commands(script, env)]
+        assert [c[:2] for c in commands] == [["drift", "inventory/"]], platform
+        [command] = commands
+        assert command[command.index("--history") + 1] == "reconciler-history.jsonl", platform
+        assert command[command.index("--format") + 1] == "markdown", platform
 
 
 # -- end to end --------------------------------------------------------------------------------
@@ -547,20 +561,34 @@ def test_github_plan_on_pull_request_apply_on_merge_and_drift_at_night(
 
     quiet = github.drift()
     assert quiet.succeeded, quiet.output
-    assert "No drift: the store matches main." in quiet.summary
-    store.control(
-        "POST",
-        "sale",
-        {
-            "inventoryItemId": "gid://shopify/InventoryItem/43729052",
-            "locationId": "gid://shopify/Location/68509204713",
-            "quantity": 1,
-        },
+    assert (
+        quiet.summary.startswith("### :white_check_mark: ")
+        and ": in sync (30 items" in quiet.summary
     )
+    # An order at night is expected movement: summarised, not drift.
+    sale(store, "TENT-2P", "West Warehouse", 1)
+    sold = github.drift()
+    assert sold.succeeded, sold.output
+    assert "1 level moved by orders (available -1)" in sold.summary
+    assert "| TENT-2P at West Warehouse | available 28 -&gt; 27 (-1) |" in sold.summary
+    # Another app moves stock into `damaged`, which the manifests own: drift, the job fails.
+    when = foreign_move(store, "TSHIRT-RED-S", "West Warehouse", "damaged", 2)
     drifted = github.drift()
     assert not drifted.succeeded
-    assert "### Drift: the store no longer matches main" in drifted.summary
-    assert "TENT-2P" in drifted.summary
+    step = drifted.step("Compare the store with main")
+    assert "::error::" in step.output and ": DRIFT: 1 foreign change;" in step.output
+    assert "**Changed in the store, not by reconciler (alarm)**" in drifted.summary
+    assert f"| TSHIRT-RED-S at West Warehouse | damaged is 3, declared 1, changed {when} |" in (
+        drifted.summary
+    )
+    assert "To keep what the store has: export the manifests again" in drifted.summary
+    assert drifted.step("Keep the drift report").outcome == "success"
+    report = json.loads(
+        (github.artifacts[(drifted.run_id, "reconciler-drift")] / "drift.json").read_text()  # type: ignore[attr-defined]
+    )
+    assert (report["status"], report["counts"]["foreign"], report["counts"]["sales"]) == (
+        "drift", 1, 1,
+    )  # fmt: skip
 
 
 def test_github_apply_refuses_a_stale_plan_and_a_merge_that_declares_something_else(
@@ -718,8 +746,41 @@ def test_gitlab_plan_on_merge_request_apply_on_merge_and_drift(
     }
     assert _jobs_for(data, schedule) == ["drift"]
     nightly = origin.clone("nightly", "main")
+
+    def in_sync(item: str, env: dict[str, str]) -> None:
+        # GitLab's API item posts only on drift (its `if` on the status): nothing here.
+        assert (nightly / ".reconciler-ci" / "status").read_text() == "0\n"
+        assert not (nightly / ".reconciler-ci" / "issue.json").exists()
+
     quiet = runners.run_gitlab_job(
-        data, "drift", cwd=nightly, env={**origin.env, **write}, predefined=schedule
+        data, "drift", cwd=nightly, env={**origin.env, **write}, predefined=schedule, api=in_sync
     )
     assert quiet.succeeded, quiet.output
-    assert "No drift: the store matches main." in quiet.output
+    assert ": in sync (30 items compared)" in quiet.output
+
+    # Another app writes to what the manifests own: drift, an issue, the job fails.
+    when = foreign_move(store, "TSHIRT-RED-S", "West Warehouse", "damaged", 2)
+    issues: list[dict[str, Any]] = []
+
+    def post_issue(item: str, env: dict[str, str]) -> None:
+        # GitLab's API: no open `inventory-drift` issue yet, so one is opened.
+        assert (nightly / ".reconciler-ci" / "status").read_text() == "2\n"
+        issues.append(json.loads((nightly / ".reconciler-ci" / "issue.json").read_text()))
+
+    drifted = runners.run_gitlab_job(
+        data, "drift", cwd=nightly, env={**origin.env, **write}, predefined=schedule, api=post_issue
+    )
+    assert not drifted.succeeded
+    assert [r.outcome for r in drifted.steps] == ["success", "success", "failure"]
+    [issue] = issues
+    assert issue["title"] == "Inventory drift: the store no longer matches main"
+    assert issue["labels"] == "inventory-drift"
+    assert (
+        f"| TSHIRT-RED-S at West Warehouse | damaged is 3, declared 1, changed {when} |"
+        in (issue["description"])
+    )
+    assert issue["description"].endswith(
+        "_Drift job: https://gitlab.example.com/acme/inventory/-/jobs/1_\n"
+    )
+    note = json.loads((nightly / ".reconciler-ci" / "note.json").read_text())
+    assert note == {"body": issue["description"]}

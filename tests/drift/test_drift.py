@@ -5,8 +5,12 @@ fields others own are never reported; --since-last-apply; the formats."""
 
 from __future__ import annotations
 
+import json
 import time
 
+from click.testing import CliRunner
+
+from reconciler.cli import main
 from tests.drift.conftest import ITEM, UPDATE, Repo, foreign_move, other_app, sale
 
 
@@ -179,3 +183,37 @@ def test_since_the_last_apply(repo: Repo) -> None:
     code, report = repo.drift_json("--since-last-apply")
     assert (code, report["findings"]) == (0, [])
     assert "since the last apply" in report["summary"]
+
+
+def test_the_json_report_can_go_to_a_file_next_to_the_markdown(repo: Repo) -> None:
+    repo.export()
+    sale(repo.store, "TENT-2P", "West Warehouse", 1)
+    out = repo.root / "drift.json"
+    markdown = repo.drift("--format", "markdown", "--out", str(out))
+    assert markdown.exit_code == 0 and markdown.stdout.startswith("### :white_check_mark: ")
+    _, report = repo.drift_json()
+    assert json.loads(out.read_text())["findings"] == report["findings"]
+
+
+def test_errors_exit_1_with_a_message_and_bad_input_reads_nothing(repo: Repo) -> None:
+    repo.export()
+    repo.store.control("DELETE", "stats")
+    repo.edit("TENT-2P", "    levels:\n", "    levels:\n      east: {avaliable: 1}\n")
+    line = repo.inventory.read_text().splitlines().index("      east: {avaliable: 1}") + 1
+    invalid = repo.drift()
+    assert invalid.exit_code == 1 and f"{repo.inventory}:{line}: " in invalid.stderr
+    repo.edit("TENT-2P", "      east: {avaliable: 1}\n", "")
+    unwritable = repo.drift("--out", str(repo.root / "missing" / "drift.json"))
+    assert unwritable.exit_code == 1 and "--out" in unwritable.stderr
+    for result in (invalid, unwritable):
+        assert "Traceback" not in result.output and result.stdout == ""
+    assert repo.store.control("GET", "stats")["requests"] == 0
+    history = repo.drift("--since-last-apply", "--history", str(repo.root))
+    assert history.exit_code == 1 and str(repo.root) in history.stderr, history.output
+    wrong_token = CliRunner().invoke(
+        main,
+        ["drift", str(repo.inventory), "--config", str(repo.config)],
+        env={"SHOPIFY_STORE": repo.store.url, "SHOPIFY_ACCESS_TOKEN": "shpat_wrong"},
+    )
+    assert wrong_token.exit_code == 1 and "Traceback" not in wrong_token.output
+    assert "shpat_wrong" not in wrong_token.output
