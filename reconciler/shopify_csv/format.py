@@ -99,6 +99,7 @@ class Cell:
     text: str
     line: int  # where the field starts (1-based)
     column: int  # 1-based, in characters
+    quoted: bool = False  # written in quotes (`""` is an empty text, nothing a missing value)
 
 
 @dataclass(frozen=True, slots=True)
@@ -185,7 +186,7 @@ def parse(text: str, file: str) -> list[Record]:
                     line,
                     column,
                 )
-            cell = Cell("".join(value), start_line, start_column)
+            cell = Cell("".join(value), start_line, start_column, quoted=True)
         else:
             j = i
             while j < n and text[j] not in ',\r\n"':

@@ -106,7 +106,7 @@ def _header(record: Record, file: str) -> tuple[dict[str, int], list[Problem]]:
                 Problem(f"the column `{cell.text}` appears twice", file, cell.line, column=cell.column)
             )  # fmt: skip
         elif cell.text not in fmt.HEADER:
-            close = difflib.get_close_matches(cell.text, fmt.HEADER, n=1, cutoff=0.6)
+            close = difflib.get_close_matches(cell.text, fmt.HEADER, n=1, cutoff=0.5)
             hint = f" (did you mean `{close[0]}`?)" if close else ""
             problems.append(
                 Problem(
@@ -135,14 +135,15 @@ def _header(record: Record, file: str) -> tuple[dict[str, int], list[Problem]]:
 
 def _row(record: Record, columns: dict[str, int], file: str) -> tuple[Row | None, list[Problem]]:
     if len(record.cells) != len(columns):
-        at = record.cells[min(len(record.cells), len(columns)) - 1]
+        many = len(record.cells) > len(columns)
+        at = record.cells[len(columns)] if many else None  # the first field too many
         return None, [
             Problem(
                 f"this row has {len(record.cells)} fields, the header {len(columns)} (a comma "
                 "too many or too few, or a value with a comma that is not in quotes?)",
                 file,
-                record.line,
-                column=at.column if len(record.cells) > len(columns) else record.end_column,
+                at.line if at else record.line,
+                column=at.column if at else record.end_column,
             )
         ]
     cells = {name: record.cells[index] for name, index in columns.items()}

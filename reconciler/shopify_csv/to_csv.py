@@ -96,6 +96,8 @@ def manifest_rows(state: DesiredState, skipped: Skipped) -> Iterator[Values]:
     location name); what the CSV cannot carry is counted in `skipped`."""
     for item in state.items:
         base: dict[str, str | None] = {fmt.SKU: item.sku}
+        if not item.levels:
+            skipped.add("items that declare no level (the CSV has a row per location)", item.sku)
         if item.id is not None:
             skipped.add("pinned item ids (the CSV names variants, not items)", item.sku)
         for name in ATTRIBUTES:
