@@ -92,7 +92,7 @@ def test_syntax_errors_say_file_line_column(text: str, where: str, says: str) ->
 
 def test_a_file_that_is_not_utf8_is_refused_at_its_first_bad_byte() -> None:
     with pytest.raises(fmt.CsvSyntaxError) as caught:
-        fmt.decode("Handle\nmug,Caf".encode() + b"\xe9,x\n", "f.csv")
+        fmt.decode(b"Handle\nmug,Caf" + b"\xe9,x\n", "f.csv")
     assert str(caught.value.problem).startswith("f.csv:2:8: not UTF-8 text (byte 0xE9)")
 
 
