@@ -132,7 +132,7 @@ def phase_timers() -> Iterator[dict[str, float]]:
     from reconciler.apply.execute import Executor
 
     spent: dict[str, float] = {"stale": 0.0, "run": 0.0, "reads": 0.0, "history": 0.0}
-    saved = (commands.stale_check, commands.read_items_by_id, history.append, Executor.run)
+    saved = (commands.stale_check, commands.read_items, history.append, Executor.run)
 
     def timer(key: str, inner: Callable[..., Any]) -> Callable[..., Any]:
         def timed(*args: Any, **kwargs: Any) -> Any:
@@ -145,14 +145,14 @@ def phase_timers() -> Iterator[dict[str, float]]:
         return timed
 
     commands.stale_check = timer("stale", saved[0])
-    commands.read_items_by_id = timer("reads", saved[1])
+    commands.read_items = timer("reads", saved[1])
     history.append = timer("history", saved[2])
     Executor.run = timer("run", saved[3])  # type: ignore[method-assign]
     phases: dict[str, float] = {}
     try:
         yield phases
     finally:
-        commands.stale_check, commands.read_items_by_id, history.append = saved[:3]
+        commands.stale_check, commands.read_items, history.append = saved[:3]
         Executor.run = saved[3]  # type: ignore[method-assign]
         phases["stale check"] = spent["stale"]
         phases["mutations"] = spent["run"]

@@ -23,8 +23,10 @@ from reconciler.apply.execute import ActionResult, ApplyOutcome, Executor, Statu
 from reconciler.apply.lock import Owner, StoreLock
 from reconciler.apply.lock import held as store_lock
 from reconciler.apply.lock import recorded_in as recorded_lock
+from reconciler.apply.reads import read_items
+from reconciler.apply.schedule import DEFAULT_CONCURRENCY
 from reconciler.errors import ConfigError, ManifestError, StalePlanError
-from reconciler.live import ReadReport, read_items_by_id, read_live
+from reconciler.live import ReadReport, read_live
 from reconciler.live.ahead import read_ahead, read_settings
 from reconciler.manifest.api import check_paths
 from reconciler.manifest.config import Config
@@ -204,6 +206,7 @@ class ApplySettings:
     api_version: str | None = None
     config: Config = field(default_factory=Config)
     continue_on_error: bool = False
+    concurrency: int | None = None  # calls in flight; None: config `apply.concurrency`, else 4
     replan: bool = False
     journal_dir: Path = journals.DEFAULT_DIRECTORY
     history_path: Path | None = None
@@ -227,9 +230,15 @@ def _check_target(plan: Plan, conn: Connection) -> None:
         )
 
 
-def stale_check(plan: Plan, client: ShopifyClient, actions: list[Action]) -> list[Moved]:
-    live = read_items_by_id(client, item_ids(actions))
+def stale_check(
+    plan: Plan, client: ShopifyClient, actions: list[Action], concurrency: int = 1
+) -> list[Moved]:
+    live = read_items(client, item_ids(actions), concurrency)
     return stale_values(plan, actions, live)
+
+
+def _concurrency(settings: ApplySettings) -> int:
+    return settings.concurrency or settings.config.apply_concurrency or DEFAULT_CONCURRENCY
 
 
 def _stale_error(plan: Plan, moved: list[Moved]) -> StalePlanError:
@@ -258,7 +267,8 @@ def apply(plan_: Plan, settings: ApplySettings) -> Applied:
     conn = _plan_connection(plan_, settings)
     usage = Usage()
     with conn.client(usage) as client, _store_lock(client, plan_) as lock:
-        moved = stale_check(plan_, client, list(plan_.actions)) if plan_.actions else []
+        actions = list(plan_.actions)
+        moved = stale_check(plan_, client, actions, _concurrency(settings)) if actions else []
         if moved:
             raise _stale_error(plan_, moved)
         return _run(
@@ -280,7 +290,7 @@ def _run(
     pending: list[int],
     prior: dict[int, ActionResult] | None = None,
     journal_path: Path | None = None,
-    in_flight: list[int] | None = None,
+    in_flight: list[dict[str, Any]] | None = None,
     lock: StoreLock | None = None,
 ) -> Applied:
     started = now_iso()
@@ -298,16 +308,17 @@ def _run(
             client,
             journal,
             continue_on_error=settings.continue_on_error,
+            concurrency=_concurrency(settings),
             progress=settings.progress.note,
         )
-        if in_flight:
-            unsettled = set(executor.settle_in_flight(in_flight))
-            settled = set(in_flight) - unsettled
-            pending = [i for i in pending if i not in settled]
-        outcome = executor.run(pending)
+        # batches a crashed run left in flight: settled, or re-sent exactly as they went out
+        resend = executor.settle_in_flight(in_flight) if in_flight else []
+        sent = {int(i) for record in in_flight or () for i in record["action_ids"]}
+        outcome = executor.run([i for i in pending if i not in sent], first=resend)
         if prior:
             outcome.results.update(prior)
-        live = read_items_by_id(client, item_ids(list(plan_.actions))) if plan_.actions else {}
+        touched = item_ids(list(plan_.actions))
+        live = read_items(client, touched, _concurrency(settings)) if touched else {}
         drift = find_drift(plan_, live, outcome.results)
         finished = now_iso()
         journal.write("finish", finished_at=finished)
@@ -339,7 +350,7 @@ def resume(journal_path: Path, settings: ApplySettings) -> Applied:
         for i, r in state.results.items()
         if r["status"] != "not_attempted"
     }
-    in_flight = [int(i) for record in state.in_flight for i in record["action_ids"]]
+    in_flight = {int(i) for record in state.in_flight for i in record["action_ids"]}
     prior = {i: r for i, r in done.items() if i not in in_flight}
     pending = [i for i in range(1, len(plan_.actions) + 1) if i not in prior]
     usage = Usage()
@@ -353,7 +364,7 @@ def resume(journal_path: Path, settings: ApplySettings) -> Applied:
             pending=pending,
             prior=prior,
             journal_path=journal_path,
-            in_flight=in_flight,
+            in_flight=state.in_flight,
             lock=lock,
         )
 

@@ -5,7 +5,12 @@ not at all (Shopify's rule), so one failing row means the rest of that call did 
 those rows are reported "not applied" and, with ``continue_on_error``, re-sent without the
 failing rows (a new batch, hence a new idempotency key). A failure stops its level: later
 changes to the same level (or item) are not attempted. By default the first failed call stops
-the apply; everything after it is "not attempted".
+the apply: nothing new is sent, calls already in flight finish and are recorded, everything
+else is "not attempted".
+
+Several calls may be in flight at once (`concurrency`, default 4): `schedule` decides which
+(never two on one level or item, per-level order kept), each on its own connection, all paced
+by one cost bucket. Each call's journal records and outcome are its own, as with one at a time.
 
 An answer that never arrives is resolved without guessing: a batch with an idempotency key
 (2026-01+) or with absolute effect is re-sent as is (Shopify replays the first result); a
@@ -15,12 +20,14 @@ all at their starting values: send again; anything else: a conflict, reported).
 
 from __future__ import annotations
 
+import threading
 import time
 import uuid
 from collections import deque
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
+from functools import partial
 from typing import Any
 
 from reconciler.errors import TransientStoreError
@@ -33,6 +40,7 @@ from reconciler.shopify.client import OutcomeUnknown, Response, ShopifyClient
 
 from .batches import Batch, build_batches, row_index
 from .journal import Journal
+from .schedule import DEFAULT_CONCURRENCY, Schedule, Workers, footprint
 
 RESOLVE_ATTEMPTS = 3
 UNKNOWN = "OUTCOME_UNKNOWN"
@@ -82,8 +90,22 @@ class ApplyOutcome:
         return sorted(i for i, r in self.results.items() if r.status is status)
 
 
+_STOPPED = ActionResult(Status.NOT_ATTEMPTED, "not attempted: the apply stopped after a failure")
+
+
 def _level_key(action: Action) -> tuple[str, str | None]:
     return (action.target.item_id, action.target.location_id)
+
+
+def journaled_batch(record: dict[str, Any]) -> Batch:
+    """The batch a journal's ``send`` record says went out, exactly as it was sent."""
+    return Batch(
+        Kind(record["kind"]),
+        record["document"],
+        tuple(int(i) for i in record["action_ids"]),
+        record["variables"],
+        record.get("idempotency_key"),
+    )
 
 
 class Executor:
@@ -94,61 +116,113 @@ class Executor:
         journal: Journal,
         *,
         continue_on_error: bool = False,
+        concurrency: int = DEFAULT_CONCURRENCY,
         progress: Callable[[str], None] = lambda _: None,
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
         self.plan = plan
-        self.client = client
         self.journal = journal
         self.continue_on_error = continue_on_error
-        self.progress = progress
+        self.concurrency = max(1, concurrency)
+        self._progress = progress
         self.sleep = sleep
         self.outcome = ApplyOutcome()
+        self._client = client
+        self._workers: Workers[dict[int, ActionResult]] | None = None
+        self._lock = threading.Lock()  # the counters workers share (labels, calls, notes)
         self._failed_levels: set[tuple[str, str | None]] = set()
         self._failed_items: set[str] = set()
         self._sequence = 0
         self._run_id = uuid.uuid4().hex[:8]  # batch labels stay unique across resumes
+
+    @property
+    def client(self) -> ShopifyClient:
+        """The connection of the call being handled (each worker has its own)."""
+        return self._workers.connection() if self._workers is not None else self._client
+
+    def progress(self, message: str) -> None:
+        with self._lock:
+            self._progress(message)
 
     def action(self, action_id: int) -> Action:
         return self.plan.actions[action_id - 1]
 
     # -- the loop --------------------------------------------------------------------------
 
-    def settle_in_flight(self, action_ids: Sequence[int]) -> list[int]:
-        """Batches a crashed run sent but never saw answered: which still need sending.
+    def settle_in_flight(self, records: Sequence[dict[str, Any]]) -> list[Batch]:
+        """Batches a crashed run sent but never saw answered (as journaled): which still need
+        sending, exactly as they were sent.
 
-        Re-sending is safe for keyed or absolute batches (Shopify replays the first result);
-        a 2025-01 quantity batch is decided by re-reading the store instead.
+        Re-sending is safe for keyed or absolute batches (Shopify replays the first result, and
+        only the same variables under the same key do); a 2025-01 quantity batch is decided by
+        re-reading the store instead. Several may have been in flight: they touch different
+        levels (`schedule`), so each is settled on its own.
         """
-        still: list[int] = []
-        for batch in self._batches(action_ids):
+        still: list[Batch] = []
+        for batch in (journaled_batch(record) for record in records):
             if batch.idempotent:
-                still.extend(batch.action_ids)
+                still.append(batch)
                 continue
             decided = self._resolve_unknown(batch)
             if decided is None:
-                still.extend(batch.action_ids)
+                still.append(batch)
                 continue
             self.journal.write(
                 "result",
                 batch=f"{self._run_id}-settled",
                 actions={str(i): r.as_json() for i, r in decided.items()},
             )
-            self._set_each(decided)
+            self._take(decided)  # a conflict stops its levels (and the apply), as in `run`
         return still
 
-    def run(self, action_ids: Sequence[int]) -> ApplyOutcome:
-        queue = deque(self._batches(action_ids))
-        while queue:
-            batch = queue.popleft()
-            if self.outcome.stopped:
-                self._set(
-                    batch.action_ids,
-                    ActionResult(
-                        Status.NOT_ATTEMPTED, "not attempted: the apply stopped after a failure"
-                    ),
-                )
-                continue
+    def run(self, action_ids: Sequence[int], *, first: Sequence[Batch] = ()) -> ApplyOutcome:
+        """Send `first` (batches a resumed run re-sends as they were) and the batches of
+        `action_ids`, up to `concurrency` calls at a time, in the order `schedule` allows."""
+        batches = [*first, *self._batches(action_ids)]
+        schedule = Schedule([footprint(map(self.action, b.action_ids)) for b in batches])
+        queued: dict[int, deque[Batch]] = {}
+        error: Exception | None = None
+        pool: Workers[dict[int, ActionResult]] = Workers(self._client, self.concurrency)
+        with pool:
+            self._workers = pool
+            try:
+                while not schedule.done:
+                    while error is None and not self.outcome.stopped and pool.free:
+                        index = schedule.next_ready()
+                        if index is None:
+                            break
+                        queued[index] = deque([batches[index]])
+                        if not self._submit(pool, index, queued[index]):
+                            schedule.finish(index)
+                    if not pool.busy:
+                        break  # stopped: nothing in flight, nothing more goes out
+                    index, future = pool.next_answer()
+                    try:
+                        results = future.result()
+                    except Exception as exc:  # raised once the calls in flight are answered
+                        error = error or exc
+                        schedule.finish(index)
+                        continue
+                    queued[index].extendleft(reversed(self._take(results)))
+                    if error is not None or not self._submit(pool, index, queued[index]):
+                        schedule.finish(index)
+            finally:
+                self._workers = None
+        for index in schedule.never_started():
+            queued[index] = deque([batches[index]])
+        for left in queued.values():
+            for batch in left:
+                self._set(batch.action_ids, _STOPPED)
+        if error is not None:
+            raise error
+        return self.outcome
+
+    def _submit(
+        self, pool: Workers[dict[int, ActionResult]], index: int, left: deque[Batch]
+    ) -> bool:
+        """Send the next batch of `left` that still has something to do; False when none."""
+        while left and not self.outcome.stopped:
+            batch = left.popleft()
             keep = [i for i in batch.action_ids if not self._blocked(i)]
             self._set(
                 [i for i in batch.action_ids if i not in keep],
@@ -161,23 +235,26 @@ class Executor:
                 continue
             if len(keep) != len(batch.action_ids):
                 batch = self._batches(keep)[0]
-            results = self._send(batch)
-            self._set_each(results)
-            failed = [i for i, r in results.items() if r.status is Status.FAILED]
-            if not failed:
-                continue
-            for i in failed:
-                action = self.action(i)
-                self._failed_levels.add(_level_key(action))
-                if action.target.location_id is None:
-                    self._failed_items.add(action.target.item_id)
-            if not self.continue_on_error:
-                self.outcome.stopped = True
-                continue
-            retry = [i for i, r in results.items() if r.status is Status.NOT_ATTEMPTED]
-            if retry:
-                queue.extendleft(reversed(self._batches(retry)))
-        return self.outcome
+            pool.submit(index, partial(self._send, batch))
+            return True
+        return False
+
+    def _take(self, results: dict[int, ActionResult]) -> list[Batch]:
+        """Record one call's results; the batches to send in its place (continue_on_error)."""
+        self._set_each(results)
+        failed = [i for i, r in results.items() if r.status is Status.FAILED]
+        if not failed:
+            return []
+        for i in failed:
+            action = self.action(i)
+            self._failed_levels.add(_level_key(action))
+            if action.target.location_id is None:
+                self._failed_items.add(action.target.item_id)
+        if not self.continue_on_error:
+            self.outcome.stopped = True
+            return []
+        retry = [i for i, r in results.items() if r.status is Status.NOT_ATTEMPTED]
+        return self._batches(retry) if retry else []
 
     def _batches(self, action_ids: Sequence[int]) -> list[Batch]:
         return build_batches(
@@ -203,8 +280,9 @@ class Executor:
     # -- one call ------------------------------------------------------------------------------
 
     def _send(self, batch: Batch) -> dict[int, ActionResult]:
-        self._sequence += 1
-        label = f"{self._run_id}-{self._sequence}"
+        with self._lock:
+            self._sequence += 1
+            label = f"{self._run_id}-{self._sequence}"
         mutation = MUTATIONS[batch.kind]
         self.journal.write(
             "send",
@@ -225,7 +303,7 @@ class Executor:
     def _call(self, batch: Batch, mutation: str) -> dict[int, ActionResult]:
         for attempt in range(1, RESOLVE_ATTEMPTS + 1):
             try:
-                self.outcome.calls += 1
+                self._count_call()
                 response = self.client.mutate(
                     batch.document, batch.send_variables(), idempotent=batch.idempotent
                 )
@@ -255,6 +333,10 @@ class Executor:
                 continue
             return results
         return self._all(batch, Status.FAILED, "gave up: the store's answer stayed unknown")
+
+    def _count_call(self) -> None:
+        with self._lock:
+            self.outcome.calls += 1
 
     def _all(self, batch: Batch, status: Status, message: str) -> dict[int, ActionResult]:
         return {i: ActionResult(status, message) for i in batch.action_ids}

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import os
+import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -22,18 +23,24 @@ DEFAULT_DIRECTORY = Path(".reconciler") / "journal"
 
 
 class Journal:
-    """Writes records as one JSON line each, flushed and fsynced before returning."""
+    """Writes records as one JSON line each, flushed and fsynced before returning.
+
+    Thread-safe: the workers of a concurrent apply journal their own batches; a lock keeps
+    each record one whole line.
+    """
 
     def __init__(self, path: Path) -> None:
         self.path = path
         path.parent.mkdir(parents=True, exist_ok=True)
         self._file = path.open("a", encoding="utf-8")
+        self._lock = threading.Lock()
 
     def write(self, event: str, **fields: Any) -> None:
-        line = json.dumps({"event": event, **fields}, sort_keys=True)
-        self._file.write(redact(line) + "\n")  # no secret reaches the disk (secrets.py)
-        self._file.flush()
-        os.fsync(self._file.fileno())
+        line = redact(json.dumps({"event": event, **fields}, sort_keys=True))
+        with self._lock:
+            self._file.write(line + "\n")  # no secret reaches the disk (secrets.py)
+            self._file.flush()
+            os.fsync(self._file.fileno())
 
     def close(self) -> None:
         self._file.close()

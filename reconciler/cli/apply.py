@@ -36,6 +36,12 @@ T = TypeVar("T")
 @deadline_option
 @click.option("--auto-approve", is_flag=True, help="Apply without asking (CI).")
 @click.option("--continue-on-error", is_flag=True, help="Go on after a failed batch.")
+@click.option(
+    "--concurrency",
+    type=click.IntRange(1, 32),
+    help="Mutation calls in flight at once (never two on one level); default: config "
+    "`apply.concurrency`, else 4. 1 sends one at a time.",
+)
 @click.option("--replan", is_flag=True, help="If a saved plan is stale, plan again and apply that.")
 @click.option(
     "--resume",
@@ -76,6 +82,7 @@ def apply_command(
     api_version: str | None,
     auto_approve: bool,
     continue_on_error: bool,
+    concurrency: int | None,
     replan: bool,
     resume_journal: Path | None,
     history_path: Path | None,
@@ -107,6 +114,7 @@ def apply_command(
         api_version=api_version,
         config=config,
         continue_on_error=continue_on_error,
+        concurrency=concurrency,
         replan=replan,
         journal_dir=journal_dir,
         history_path=history_path,

@@ -35,6 +35,7 @@ class Config:
     read_mode: str | None = None
     bulk_threshold: int | None = None
     bulk_wait_seconds: float | None = None
+    apply_concurrency: int | None = None  # calls in flight during apply (apply/schedule.py)
     guardrails: Mapping[str, Any] = field(default_factory=dict)  # see plan/guardrails.py
     ownership: Ownership = field(default_factory=Ownership)  # who owns which field (ownership.py)
 
@@ -98,6 +99,7 @@ def _config(name: str, path: Path, doc: Resolved) -> Config:
         location_aliases=dict(_aliases(value)),
         deadline=value.get("deadline"),
         **_read(value),
+        apply_concurrency=(value.get("apply") or {}).get("concurrency"),
         guardrails=dict(value.get("guardrails") or {}),
         ownership=ownership_from(value, name, doc.lines),
     )
