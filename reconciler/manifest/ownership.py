@@ -20,7 +20,9 @@ declare: validate refuses it with the manifest's line, so the planner never comp
 never reports it) and the plan never writes it. `on_hand` is refused where others own
 `available`, because Shopify sets on_hand by moving the difference through available. Moving
 units into an unavailable state the manifests own (damaged, ...) takes them from available
-wherever that belongs: that is the only way Shopify offers.
+wherever that belongs: that is the only way Shopify offers. A manifest entry for an ignored
+SKU, or a level at an ignored location, is refused the same way: ignored means never read and
+never written.
 """
 
 from __future__ import annotations
@@ -58,6 +60,7 @@ class Ownership:
     rules: tuple[Rule, ...] = ()
     ignore_skus: tuple[str, ...] = ()
     ignore_locations: tuple[str, ...] = ()
+    ignore_where: str = "reconciler.yaml"  # "reconciler.yaml:14", for messages
     _at: dict[tuple[str, ...], dict[str, Rule]] = field(
         default_factory=dict, repr=False, compare=False
     )
@@ -135,7 +138,10 @@ def from_config(value: Any, file: str, lines: Mapping[tuple[str | int, ...], int
         )
     ignore = value.get("ignore") or {}
     return Ownership(
-        tuple(rules), tuple(ignore.get("skus") or ()), tuple(ignore.get("locations") or ())
+        tuple(rules),
+        tuple(ignore.get("skus") or ()),
+        tuple(ignore.get("locations") or ()),
+        f"{file}:{lines.get(('ignore',), 0)}",
     )
 
 
@@ -168,9 +174,10 @@ Pointer = tuple[str | int, ...]
 def manifest_problems(
     doc: Any, ownership: Ownership, aliases: Mapping[str, str]
 ) -> Iterator[Problem]:
-    """Every field a manifest declares that others own, at its line (`doc` is a
-    manifest.resolve.Resolved; read defensively: it may carry schema errors)."""
-    if not ownership.rules:
+    """Every field a manifest declares that others own, and every SKU and location it declares
+    that `ignore` leaves alone, at its line (`doc` is a manifest.resolve.Resolved; read
+    defensively: it may carry schema errors)."""
+    if ownership.default:
         return
     value = doc.value
     items = value.get("items") if isinstance(value, dict) else None
@@ -180,6 +187,14 @@ def manifest_problems(
         if not isinstance(item, dict):
             continue
         here: Pointer = ("items", position)
+        sku = item.get("sku")
+        if isinstance(sku, str) and ownership.ignores_sku(sku):
+            yield doc.problem(
+                (*here, "sku"),
+                f"{sku} is ignored ({ownership.ignore_where}: `ignore.skus`): reconciler never "
+                "reads or writes it; remove this entry, or the ignore rule",
+            )
+            continue
         for name in ATTRIBUTES:
             rule = ownership.attribute_rule(name)
             if name in item and rule is not None and rule.owner != MANIFESTS:
@@ -207,6 +222,13 @@ def _level_problems(
     aliases: Mapping[str, str],
 ) -> Iterator[Problem]:
     names = location_names(key, aliases)
+    if ownership.ignores_location(names):
+        yield doc.problem(
+            at,
+            f"{names[0]} is ignored ({ownership.ignore_where}: `ignore.locations`): reconciler "
+            "never reads or writes it; remove this level, or the ignore rule",
+        )
+        return
     rules = ownership.quantity_rules(names)
     for quantity in DECLARABLE:
         if quantity not in level:

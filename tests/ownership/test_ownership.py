@@ -75,6 +75,26 @@ items:
     assert _check(tmp_path, manifest) == []
 
 
+def test_what_ignore_leaves_alone_may_not_be_declared(tmp_path: Path) -> None:
+    config = "locations:\n  aliases: {pdx: Portland Store}\nignore:\n  skus: [GIFT-*]\n  locations: [Portland*]\n"
+    manifest = """\
+items:
+  - sku: GIFT-CARD-50
+    cost: "1.00"
+  - sku: TSHIRT-RED-M
+    levels:
+      East Warehouse: {available: 4}
+      pdx: {stocked: true}
+"""
+    assert _check(tmp_path, manifest, config) == [
+        "m.yaml:2: items[0].sku: GIFT-CARD-50 is ignored (reconciler.yaml:3: `ignore.skus`): "
+        "reconciler never reads or writes it; remove this entry, or the ignore rule",
+        'm.yaml:7: items[1].levels["pdx"]: Portland Store is ignored (reconciler.yaml:3: '
+        "`ignore.locations`): reconciler never reads or writes it; remove this level, or the "
+        "ignore rule",
+    ]
+
+
 def test_rules_the_schema_cannot_check_are_config_problems(tmp_path: Path) -> None:
     config = """\
 ownership:
