@@ -14,6 +14,7 @@ from typing import Any
 
 from reconciler.errors import EXIT_CHANGES, EXIT_OK
 from reconciler.live import ReadReport
+from reconciler.plan.render.markdown import MAX_CHARS, escape
 from reconciler.shopify.usage import Usage
 
 from .classify import ALARMS, CATEGORIES, Category, Finding
@@ -167,36 +168,62 @@ def _md(text: str) -> str:
     return text.replace("|", "\\|").replace("<", "&lt;").replace(">", "&gt;")
 
 
-def render_markdown(report: DriftReport) -> str:
+def render_markdown(report: DriftReport, *, max_chars: int = MAX_CHARS) -> str:
+    """The report for an issue, a job summary or a chat message: the summary line as the
+    heading, one table per category (alarms first; sales collapsed), at most `max_chars`
+    characters. Every category keeps its heading and count; when the rows do not all fit, the
+    first categories get the room first and each table says how many rows it leaves out."""
     icon = ":red_circle:" if report.drift else ":white_check_mark:"
-    out = [f"### {icon} {_md(report.summary())}", ""]
-    for category in CATEGORIES:
-        found = report.of(category)
-        if not found:
-            continue
-        details = category == "sales"
-        if details:
-            out.append(f"<details><summary>{HEADINGS[category]}: {len(found)}</summary>")
-            out.append("")
-        else:
-            out.append(f"**{HEADINGS[category]}**")
-            out.append("")
-        out.append("| where | what | when | declared at |")
-        out.append("|---|---|---|---|")
-        for finding in found:
-            d = finding.difference
-            what = describe(finding).split(": ", 1)[-1]
-            out.append(
-                f"| {_md(d.where)} | {_md(what)} | {_when(finding.when)} | {_md(d.source or '')} |"
-            )
-        out.append("")
-        if details:
-            out += ["</details>", ""]
-    out.append(
+    head = [f"### {icon} {_md(report.summary())}", ""]
+    foot = (
         f"_{_count(report.compared, 'declared item')} compared; read with {report.read}; "
         f"{report.usage.calls} GraphQL calls, {report.usage.actual_cost} cost points._"
     )
-    return "\n".join(out) + "\n"
+    tables = [(c, found) for c in CATEGORIES if (found := report.of(c))]
+    frames = {c: _frame(c, len(found)) for c, found in tables}
+    room = max_chars - _size(head) - len(foot) - 1
+    room -= sum(_size(start) + _size(end) + len(_omitted(len(found))) + 1
+                for (c, found), (start, end) in zip(tables, frames.values(), strict=True))  # fmt: skip
+    body: list[str] = []
+    for category, found in tables:
+        start, end = frames[category]
+        rows = []
+        for finding in found:
+            row = _row(finding)
+            if len(row) + 1 > room:
+                break
+            rows.append(row)
+            room -= len(row) + 1
+        if len(rows) < len(found):
+            rows.append(_omitted(len(found) - len(rows)))
+        body += [*start, *rows, *end]
+    return "\n".join([*head, *body, foot]) + "\n"
+
+
+def _frame(category: str, count: int) -> tuple[list[str], list[str]]:
+    """The lines before and after a category's rows."""
+    table = ["| where | what | when | declared at |", "|---|---|---|---|"]
+    if category == "sales":
+        return [f"<details><summary>{HEADINGS[category]}: {count}</summary>", "", *table], [
+            "",
+            "</details>",
+            "",
+        ]
+    return [f"**{HEADINGS[category]}**", "", *table], [""]
+
+
+def _row(finding: Finding) -> str:
+    d = finding.difference
+    what = describe(finding).split(": ", 1)[-1]
+    return f"| {escape(d.where)} | {_md(what)} | {_when(finding.when)} | {escape(d.source or '')} |"
+
+
+def _omitted(count: int) -> str:
+    return f"| _... and {count:,} more (all of them: `--format json`)_ | | | |"
+
+
+def _size(lines: list[str]) -> int:
+    return sum(len(line) + 1 for line in lines)
 
 
 def as_json(report: DriftReport) -> dict[str, Any]:
