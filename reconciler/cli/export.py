@@ -117,8 +117,7 @@ def export_command(
         click.echo(f"Left out: {line}", err=True)
     if exported.snapshot is not None:
         click.echo(f"Wrote the store snapshot {exported.snapshot}")
-    click.echo(f"Read the store with {exported.read}.", err=True)
-    click.echo(usage_line(exported.usage, "Read the store"), err=True)
+    click.echo(usage_line(exported.usage, f"Read the store with {exported.read}"), err=True)
 
 
 def _removed(exported: object) -> int:

@@ -25,10 +25,14 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from reconciler import __version__
 from reconciler.model import ATTRIBUTES, DECLARABLE, Weight
 
 MARKER = "# Written by `reconciler export`"
-DEFAULT_SCHEMA = "https://github.com/reconciler/reconciler/schemas/manifest.schema.json"
+# Where editors fetch the schemas: the raw file (github.com's page is HTML) of the release that
+# wrote the manifest, so the schema matches what this version's validate accepts.
+SCHEMAS_URL = f"https://raw.githubusercontent.com/reconciler/reconciler/v{__version__}/schemas"
+DEFAULT_SCHEMA = f"{SCHEMAS_URL}/manifest.schema.json"
 
 
 @dataclass(frozen=True, slots=True)

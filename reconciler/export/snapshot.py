@@ -17,9 +17,9 @@ from typing import Any
 
 from reconciler.model import LiveItem, LiveLocation
 
-from .manifest_writer import decimal_text
+from .manifest_writer import SCHEMAS_URL, decimal_text
 
-SCHEMA = "https://github.com/reconciler/reconciler/schemas/store-snapshot.schema.json"
+SCHEMA = f"{SCHEMAS_URL}/store-snapshot.schema.json"
 STORED: tuple[str, ...] = (
     "available",
     "committed",

@@ -60,7 +60,7 @@ def test_an_exported_manifest_reads_as_written(work: Workspace) -> None:
     out = work.root / "inventory.yaml"
     _export(work, "--out", str(out), "--sku", "TSHIRT-RED-S", "--sku", "HEADLAMP-*")
     assert out.read_text() == (
-        "# yaml-language-server: $schema=https://github.com/reconciler/reconciler/schemas/manifest.schema.json\n"
+        "# yaml-language-server: $schema=https://raw.githubusercontent.com/reconciler/reconciler/v0.1.0/schemas/manifest.schema.json\n"
         "# Written by `reconciler export`\n"
         f"# Store {work.store.url.removeprefix('http://')}, API 2026-10.\n"
         "# Only items with SKU TSHIRT-RED-S HEADLAMP-*.\n"
