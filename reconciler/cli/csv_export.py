@@ -33,6 +33,13 @@ from .options import (
     type=click.Path(dir_okay=False, path_type=Path),
     help="The CSV file to write (default: stdout).",
 )
+@click.option(
+    "--read-store",
+    is_flag=True,
+    help="With --from manifests: also read the store, to name each variant (Handle, Title, "
+    "options), fill its current quantities, and write a declared available as the On hand "
+    "(new) that gives it: a file the admin's import applies.",
+)
 @click.option("--sku", multiple=True, help="With --from live: only SKUs matching this glob.")
 @config_option
 @store_option
@@ -44,6 +51,7 @@ def csv_export(
     paths: tuple[Path, ...],
     source: str,
     out: Path | None,
+    read_store: bool,
     sku: tuple[str, ...],
     config_path: Path | None,
     store: str | None,
@@ -56,7 +64,8 @@ def csv_export(
     --from live: one row per item and active location with every quantity and On hand (new)
     empty, like Products > Inventory > Export. --from manifests: the manifests' on_hand in On
     hand (new) (`not stocked` where they say stocked: false), HS Code and COO; what the CSV
-    cannot carry is counted on stderr.
+    cannot carry is counted on stderr. --read-store completes those rows from the store for the
+    admin's import.
     """
     from reconciler.errors import ConfigError
     from reconciler.manifest.config import find_config, load_config
@@ -72,8 +81,21 @@ def csv_export(
             raise ConfigError("give the manifest files or directories to export (or --from live)")
         if sku:
             raise ConfigError("--sku filters the store's items: use it with --from live")
-        exported = run.export_from_manifests(list(paths), config_path)
+        with progress_display(show_progress) as progress:
+            exported = run.export_from_manifests(
+                list(paths),
+                config_path,
+                read_store=read_store,
+                store=store,
+                api_version=api_version,
+                read=read,
+                progress=progress,
+            )
     else:
+        if read_store:
+            raise ConfigError(
+                "--read-store completes manifests' rows: use it with --from manifests"
+            )
         if paths:
             raise ConfigError("--from live reads the store: give no manifest paths")
         config = load_config(find_config(config_path))

@@ -17,10 +17,10 @@ from reconciler.export import layout as layouts
 from reconciler.export.declare import Skipped
 from reconciler.export.manifest_writer import DEFAULT_SCHEMA
 from reconciler.export.run import ExportOptions, FileResult, check_outputs, write
-from reconciler.live import ReadReport, iter_items, read_locations
+from reconciler.live import ReadReport, iter_items, read_live, read_locations
 from reconciler.live.ahead import read_settings
 from reconciler.manifest import load_desired
-from reconciler.manifest.config import Config
+from reconciler.manifest.config import Config, find_config, load_config
 from reconciler.manifest.ownership import location_names
 from reconciler.model import LiveItem
 from reconciler.progress import SILENT, Progress
@@ -29,7 +29,7 @@ from reconciler.shopify.usage import Usage
 from . import format as fmt
 from .labels import read_labels
 from .sheet import read_rows
-from .to_csv import NO_LABELS, live_rows, manifest_rows
+from .to_csv import NO_LABELS, StoreView, live_rows, manifest_rows
 from .to_manifests import ImportOptions, manifest_items
 
 SHOWN = 50  # problems printed before "... and N more"
@@ -118,12 +118,34 @@ class Exported:
     read: ReadReport | None = None
 
 
-def export_from_manifests(paths: list[Path], config_path: Path | None) -> Exported:
-    """The CSV of what the manifests declare (offline; see to_csv)."""
+def export_from_manifests(
+    paths: list[Path],
+    config_path: Path | None,
+    *,
+    read_store: bool = False,
+    store: str | None = None,
+    api_version: str | None = None,
+    read: str | None = None,
+    progress: Progress = SILENT,
+) -> Exported:
+    """The CSV of what the manifests declare (offline; with `read_store`, each row completed
+    from the store for the admin's import: see to_csv)."""
     state = load_desired(paths, config_path)
     skipped = Skipped()
-    rows = list(manifest_rows(state, skipped))
-    return Exported(fmt.render(rows), len(rows), skipped)
+    if not read_store:
+        rows = list(manifest_rows(state, skipped))
+        return Exported(fmt.render(rows), len(rows), skipped)
+    config = load_config(find_config(config_path))
+    conn = connection(store, api_version, config, progress)
+    usage = Usage()
+    report = ReadReport()
+    with conn.client(usage) as client:
+        live = read_live(
+            client, state, read_settings(read, config), progress=progress, report=report
+        )
+        labels = read_labels(client, sorted(live.items))
+    rows = list(manifest_rows(state, skipped, StoreView(live, labels)))
+    return Exported(fmt.render(rows), len(rows), skipped, conn.target.name, usage, report)
 
 
 def export_from_live(

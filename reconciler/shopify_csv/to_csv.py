@@ -13,7 +13,10 @@ import reads: ``on_hand`` → ``On hand (new)``, ``{stocked: false}`` → ``not 
 goes to ``Available (not editable)``, which Shopify's import ignores and ``csv import
 --current`` reads back. What the CSV has no column for (cost, tracked, weight, the unavailable
 states one by one, a pinned id, ...) is left out and counted; Handle, Title and options are
-not in manifests and stay empty.
+not in manifests and stay empty. With ``--read-store`` the rows are what the admin's import
+needs to make the store what the manifests say: each variant named, its current quantities
+(``On hand (current)``, Shopify's guard), and a declared ``available`` as the ``On hand (new)``
+that gives it.
 """
 
 from __future__ import annotations
@@ -22,7 +25,16 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 
 from reconciler.export.declare import Skipped
-from reconciler.model import ATTRIBUTES, UNAVAILABLE, DesiredState, LiveItem, LiveLocation
+from reconciler.model import (
+    ATTRIBUTES,
+    UNAVAILABLE,
+    DesiredLevel,
+    DesiredState,
+    LiveItem,
+    LiveLevel,
+    LiveLocation,
+    LiveState,
+)
 
 from . import format as fmt
 from .format import NOT_STOCKED
@@ -80,25 +92,48 @@ def live_rows(
                 for column in fmt.QUANTITY_COLUMNS[:-1]:
                     values[column] = NOT_STOCKED
             elif item.tracked:
-                values[fmt.INCOMING] = str(level.quantity("incoming"))
-                values[fmt.UNAVAILABLE] = str(sum(level.quantity(s) for s in UNAVAILABLE))
-                values[fmt.COMMITTED] = str(level.quantity("committed"))
-                values[fmt.AVAILABLE] = str(level.quantity("available"))
-                values[fmt.ON_HAND_CURRENT] = str(level.quantity("on_hand"))
+                values.update(_quantities(level))
             yield _row(values)
 
 
-# -- from manifests --------------------------------------------------------------------------
+# -- from manifests ----------------------------------------------------------------------------
 
 
-def manifest_rows(state: DesiredState, skipped: Skipped) -> Iterator[Values]:
+@dataclass(frozen=True)
+class StoreView:
+    """What `--read-store` adds to the manifests' rows: the live items the manifests name and
+    how the admin names their variants."""
+
+    live: LiveState
+    labels: Mapping[str, Labels]
+
+    def item(self, sku: str, pinned: str | None) -> LiveItem | None:
+        ids = (pinned,) if pinned is not None else self.live.skus.get(sku, ())
+        return self.live.items.get(ids[0]) if len(ids) == 1 else None
+
+
+def manifest_rows(
+    state: DesiredState, skipped: Skipped, store: StoreView | None = None
+) -> Iterator[Values]:
     """Rows for every item and level the manifests declare, in their order (levels by
-    location name); what the CSV cannot carry is counted in `skipped`."""
+    location name); what the CSV cannot carry is counted in `skipped`.
+
+    With `store`, each row also names its variant and says the level's current quantities (as
+    the admin's export would), an attribute the manifests leave out keeps the store's value,
+    and a declared ``available`` becomes ``On hand (new)``: the on hand that gives that
+    available when the rest of the level stays as it is."""
     for item in state.items:
+        live = store.item(item.sku, item.id) if store is not None else None
         base: dict[str, str | None] = {fmt.SKU: item.sku}
+        if store is not None and live is None:
+            skipped.add("SKUs the store does not have once (Handle and quantities empty)", item.sku)
+        if live is not None and store is not None:
+            base.update(_labelled(store.labels.get(live.id, NO_LABELS)))
+            base[fmt.HS_CODE] = live.harmonized_system_code
+            base[fmt.COO] = live.country_code_of_origin
         if not item.levels:
             skipped.add("items that declare no level (the CSV has a row per location)", item.sku)
-        if item.id is not None:
+        if item.id is not None and store is None:
             skipped.add("pinned item ids (the CSV names variants, not items)", item.sku)
         for name in ATTRIBUTES:
             if name not in item.attributes:
@@ -111,27 +146,65 @@ def manifest_rows(state: DesiredState, skipped: Skipped) -> Iterator[Values]:
             else:
                 skipped.add(f"{name} values (the CSV has no column for them)", item.sku)
         for level in sorted(item.levels, key=lambda lv: lv.location):
-            values = dict(base)
-            values[fmt.LOCATION] = level.location
-            where = f"{item.sku} at {level.location}"
-            if not level.stocked:
-                values[fmt.ON_HAND_NEW] = NOT_STOCKED
-            quantities = level.quantities
-            if "on_hand" in quantities:
-                values[fmt.ON_HAND_NEW] = str(quantities["on_hand"])
-            if "available" in quantities:
-                values[fmt.AVAILABLE] = str(quantities["available"])
-                if "on_hand" in quantities:
-                    skipped.add(
-                        "available where on_hand is declared too (Shopify's import sets on "
-                        "hand; available follows)",
-                        where,
-                    )
-            for state_name in UNAVAILABLE:
-                if state_name in quantities:
-                    skipped.add(
-                        f"{state_name} values (the CSV has only the sum of the unavailable "
-                        "states, which its import ignores)",
-                        where,
-                    )
-            yield _row(values)
+            yield _manifest_row(base, item.sku, level, live, store, skipped)
+
+
+def _manifest_row(
+    base: dict[str, str | None],
+    sku: str,
+    level: DesiredLevel,
+    live: LiveItem | None,
+    store: StoreView | None,
+    skipped: Skipped,
+) -> Values:
+    values = dict(base)
+    values[fmt.LOCATION] = level.location
+    where = f"{sku} at {level.location}"
+    current = None
+    if live is not None and store is not None:
+        location = store.live.location_by_name(level.location)
+        current = live.levels.get(location.id) if location is not None else None
+        if current is None or not current.is_active:
+            current = None
+            for column in fmt.QUANTITY_COLUMNS[:-1]:
+                values[column] = NOT_STOCKED
+        elif live.tracked:
+            values.update(_quantities(current))
+    quantities = level.quantities
+    if not level.stocked:
+        values[fmt.ON_HAND_NEW] = NOT_STOCKED
+    elif "on_hand" in quantities:
+        values[fmt.ON_HAND_NEW] = str(quantities["on_hand"])
+    if "available" in quantities:
+        if "on_hand" in quantities:
+            skipped.add(
+                "available where on_hand is declared too (Shopify's import sets on hand; "
+                "available follows)",
+                where,
+            )
+        elif store is not None:
+            # On hand moves available by the same amount; the rest of the level stays.
+            rest = current.quantity("on_hand") - current.quantity("available") if current else 0
+            values[fmt.ON_HAND_NEW] = str(quantities["available"] + rest)
+        else:
+            values[fmt.AVAILABLE] = str(quantities["available"])
+    if store is not None and current is None and level.stocked and not values.get(fmt.ON_HAND_NEW):
+        values[fmt.ON_HAND_NEW] = "0"  # stocked there from now on, with nothing yet
+    for state_name in UNAVAILABLE:
+        if state_name in quantities:
+            skipped.add(
+                f"{state_name} values (the CSV has only the sum of the unavailable states, "
+                "which its import ignores)",
+                where,
+            )
+    return _row(values)
+
+
+def _quantities(level: LiveLevel) -> dict[str, str | None]:
+    return {
+        fmt.INCOMING: str(level.quantity("incoming")),
+        fmt.UNAVAILABLE: str(sum(level.quantity(s) for s in UNAVAILABLE)),
+        fmt.COMMITTED: str(level.quantity("committed")),
+        fmt.AVAILABLE: str(level.quantity("available")),
+        fmt.ON_HAND_CURRENT: str(level.quantity("on_hand")),
+    }

@@ -134,3 +134,44 @@ def test_export_then_import_then_export_gives_the_same_file(work: Workspace) -> 
         for row in (line.split(",") for line in again.stdout.splitlines()[1:])
     }
     assert back == exported
+
+
+def test_manifests_read_with_the_store_make_a_file_the_admin_import_applies(
+    work: Workspace,
+) -> None:
+    """reconciler export → edit available → csv export --read-store: each row names its variant
+    and says the current quantities; importing it (as the admin would) and applying gives the
+    manifests' available."""
+    result = work.run(
+        "export", "--config", str(CONFIG), "--out", "exported.yaml", "--sku", "HOODIE-*"
+    )
+    assert result.exit_code == 0, result.output
+    manifest = work.root / "exported.yaml"
+    text = manifest.read_text()
+    assert "      east: {available: 40}\n" in text  # HOODIE-NVY-M: committed 1, on hand 41
+    manifest.write_text(
+        text.replace("      east: {available: 40}\n", "      east: {available: 44}\n", 1)
+    )
+    exported = work.run("csv", "export", str(manifest), "--read-store", "--config", str(CONFIG))
+    assert exported.exit_code == 0, exported.output
+    lines = exported.stdout.splitlines()
+    assert lines[0] + "\n" == SHOPIFY_HEADER
+    assert (
+        "basecamp-hoodie,Basecamp Hoodie,Option1,Navy,Option2,M,,,HOODIE-NVY-M,611020,PT,"
+        "East Warehouse,,0,0,1,40,41,45" in lines
+    )  # available 40 → 44: on hand 41 → 45
+    assert (
+        "basecamp-hoodie,Basecamp Hoodie,Option1,Navy,Option2,M,,,HOODIE-NVY-M,611020,PT,West Warehouse,,0,0,0,8,8,8"
+        in lines
+    )
+    assert not any(",Portland Store," in line and "HOODIE-NVY-M" in line for line in lines)
+    (work.root / "for-admin.csv").write_text(exported.stdout)
+    imported = work.run(
+        "csv", "import", "for-admin.csv", "--out", "applied", "--config", str(CONFIG)
+    )
+    assert imported.exit_code == 0, imported.output
+    apply = work.run("apply", "applied", "--config", str(CONFIG), "--auto-approve")
+    assert apply.exit_code == 0, apply.output
+    assert work.quantities("TSHIRT-RED-M", "East Warehouse")  # untouched SKUs still there
+    code, printed = _plan(work, manifest)  # the edited manifests now match the store
+    assert code == 0 and "No changes." in printed, printed
