@@ -12,7 +12,15 @@ from collections.abc import Iterator
 
 import pytest
 
-from benchmarks import apply_bench, manifest_bench, plan_bench, render_bench, run, sandbox_bench
+from benchmarks import (
+    apply_bench,
+    export_bench,
+    manifest_bench,
+    plan_bench,
+    render_bench,
+    run,
+    sandbox_bench,
+)
 from benchmarks.common import Store, calls_for, throttle_floor
 from reconciler.sandbox import Sandbox
 
@@ -200,3 +208,23 @@ def test_render_bench_tiny() -> None:
     assert "| text, summarised (default) |" in table
     assert "| JSON (always complete) |" in table
     assert lines[-2].startswith("Summarised text vs every change: ")
+
+
+def test_export_bench_tiny(bench_store: Store) -> None:
+    """Export, re-export (nothing rewritten, same bytes), an empty first plan, the baseline."""
+    bench = export_bench.run(bench_store, items=30, naive_items=20)
+    first, again = bench.export.timed, bench.again.timed
+    assert (first["items"], first["levels"], first["path"]) == (30, 300, "a bulk query")
+    assert first["files"] == {"written": 11} and again["files"] == {"unchanged": 11}
+    assert bench.identical and bench.plan.timed["actions"] == 0 and bench.ok
+    assert first["usage"]["calls"] == bench.export.server["requests"]
+    assert first["rss_kib"] >= first["rss_before_kib"] > 0
+    naive = bench.naive.timed
+    assert naive["path"] == "paged reads" and naive["usage"]["byOperation"]["ItemsPage"] == 1
+    estimate = bench.estimate
+    assert estimate.actual == round(bench.naive.timed["usage"]["actualCost"] / 20 * 30)
+    assert estimate.seconds == max(estimate.latency_bound, estimate.throttle_bound)
+    text = export_bench.report(bench)
+    assert "Re-export byte-identical: **yes**; first plan empty: **yes**." in text
+    assert "FAILED" not in text
+    assert "export_bench.py" in {p.name for p in run.HERE.glob("*_bench.py")} - run.IN_PROCESS
