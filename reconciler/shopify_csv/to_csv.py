@@ -176,6 +176,8 @@ def _manifest_row(
     elif "on_hand" in quantities:
         values[fmt.ON_HAND_NEW] = str(quantities["on_hand"])
     if "available" in quantities:
+        if store is None:
+            values[fmt.AVAILABLE] = str(quantities["available"])
         if "on_hand" in quantities:
             skipped.add(
                 "available where on_hand is declared too (Shopify's import sets on hand; "
@@ -186,8 +188,6 @@ def _manifest_row(
             # On hand moves available by the same amount; the rest of the level stays.
             rest = current.quantity("on_hand") - current.quantity("available") if current else 0
             values[fmt.ON_HAND_NEW] = str(quantities["available"] + rest)
-        else:
-            values[fmt.AVAILABLE] = str(quantities["available"])
     if store is not None and current is None and level.stocked and not values.get(fmt.ON_HAND_NEW):
         values[fmt.ON_HAND_NEW] = "0"  # stocked there from now on, with nothing yet
     for state_name in UNAVAILABLE:
