@@ -111,14 +111,15 @@ def _when(moment: datetime | None) -> str:
     return moment.strftime("%Y-%m-%dT%H:%M:%SZ") if moment else ""
 
 
-def describe(finding: Finding) -> str:
-    """What one finding says, without its heading."""
+def describe(finding: Finding, *, when: bool = True) -> str:
+    """What one finding says, without its heading (and without when it changed, for tables
+    that give it a column)."""
     d = finding.difference
-    when = f", changed {_when(finding.when)}" if finding.when else ""
+    when_text = f", changed {_when(finding.when)}" if finding.when and when else ""
     if d.kind == "item":
         if d.live is None:
             return f"{d.sku}: no such item in the store"
-        created = f", created {_when(finding.when)}" if finding.when else ""
+        created = f", created {_when(finding.when)}" if finding.when and when else ""
         return f"{d.sku} ({d.item_id}): an item no manifest declares{created}"
     if d.kind == "stocked":
         if d.live is None:
@@ -126,11 +127,11 @@ def describe(finding: Finding) -> str:
         if d.declared is True:
             return f"{d.where}: not stocked there any more"
         if d.declared is False:
-            return f"{d.where}: stocked there, declared `stocked: false`{when}"
-        return f"{d.where}: stocked there, no manifest declares this level{when}"
+            return f"{d.where}: stocked there, declared `stocked: false`{when_text}"
+        return f"{d.where}: stocked there, no manifest declares this level{when_text}"
     if finding.category == "sales":
         return f"{d.where}: {d.name} {d.declared} -> {d.live} ({_signed(int(d.live) - int(d.declared))})"
-    return f"{d.where}: {d.name} is {_value(d.live)}, declared {_value(d.declared)}{when}"
+    return f"{d.where}: {d.name} is {_value(d.live)}, declared {_value(d.declared)}{when_text}"
 
 
 def render_text(report: DriftReport) -> str:
@@ -214,7 +215,7 @@ def _frame(category: str, count: int) -> tuple[list[str], list[str]]:
 
 def _row(finding: Finding) -> str:
     d = finding.difference
-    what = describe(finding).split(": ", 1)[-1]
+    what = describe(finding, when=False).split(": ", 1)[-1]
     return f"| {escape(d.where)} | {_md(what)} | {_when(finding.when)} | {escape(d.source or '')} |"
 
 
