@@ -1,0 +1,481 @@
+"""Derive the conformance records (tests/conformance/records/) from the public Shopify captures.
+
+Source: airhorns/shopify-draft-proxy, ``fixtures/conformance/<shop>/<version>/<domain>/*.json``
+(real Admin GraphQL responses recorded on Shopify dev stores; licence in
+tests/conformance/NOTICE.md). Each capture file is one *scenario*: requests sent in order to one
+shop. A request/response pair whose root fields the sandbox serves becomes a *record*; the
+store state the scenario assumes becomes the record file's ``seed`` (a sandbox snapshot),
+inferred from everything the capture shows (see `Observations`), with per-scenario corrections
+in `SCENARIOS` when the inference cannot know (each says why).
+
+Only the replayable prefix of a scenario is kept: once a request the sandbox does not serve
+has changed the store (``locationAdd``, ``productSet``, transfers, ...), later records would
+assume a state the seed cannot give, so they are listed under ``excluded`` with that reason.
+
+This is a developer tool: it needs a local copy of the repository (the tests read only the
+derived files). Usage::
+
+    python scripts/conformance_derive.py /path/to/shopify-draft-proxy [COMMIT]
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from graphql import FieldNode, OperationDefinitionNode, parse
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from reconciler.sandbox.schema import served_mutations, served_queries  # noqa: E402
+
+RECORDS = ROOT / "tests" / "conformance" / "records"
+REPOSITORY = "airhorns/shopify-draft-proxy"
+LICENCE = "Apache-2.0 (declared by the repository: Cargo.toml, python/pyproject.toml)"
+# Shopify's InventoryLevel id number per location (shared by every level there), per shop:
+# learnt from every scenario, since one capture may read a level another one created.
+LEVEL_BASES: dict[str, dict[str, int]] = {}
+GID = re.compile(r"^gid://shopify/([A-Za-z]+)/(\d+)(?:\?(.*))?$")
+# Roots the sandbox serves that are not the inventory surface (left out of the suite).
+OFF_SURFACE = {"shop", "metafieldsSet", "metafieldsDelete", "metafields", "product", "products"}
+# The primary ("default") location of each capture shop: where productCreate stocks a new
+# variant (every productCreate in the captures is followed by a level there).
+PRIMARY = {
+    "harry-test-heelo.myshopify.com": "gid://shopify/Location/106318430514",
+}
+QUANTITY_NAMES = (
+    "available",
+    "committed",
+    "damaged",
+    "incoming",
+    "quality_control",
+    "reserved",
+    "safety_stock",
+)
+
+
+@dataclass
+class Scenario:
+    """Which capture files make the suite, and what the inference needs told per file."""
+
+    path: str
+    # Seed corrections merged over the inferred seed: {"levels": {(item, location): {...}}}.
+    quantities: dict[tuple[str, str], dict[str, int]] = field(default_factory=dict)
+    # Unserved requests known not to change what later records read (with the reason).
+    harmless: dict[str, str] = field(default_factory=dict)
+    # Records left out on purpose: {capture path: reason}.
+    skip: dict[str, str] = field(default_factory=dict)
+
+
+H26 = "harry-test-heelo.myshopify.com/2026-04"
+H25 = "harry-test-heelo.myshopify.com/2025-01"
+SCENARIOS = [
+    Scenario(f"{H26}/products/inventory-reason-validation.json"),
+    Scenario(f"{H26}/products/inventory-adjust-name-allowlist.json"),
+    Scenario(f"{H26}/products/inventorySetQuantities-name-validation.json"),
+    Scenario(f"{H26}/products/inventorySetQuantities-quantity-bounds.json"),
+    Scenario(f"{H26}/products/inventory-activate-on-hand.json"),
+    Scenario(f"{H26}/products/inventory-existence-validation.json"),
+    Scenario(f"{H26}/products/inventory-item-levels-connection-windowing-2026-04.json"),
+    Scenario(f"{H26}/products/inventory-live-hybrid-cold-authoritative-reads.json"),
+    Scenario(f"{H25}/products/inventorySetQuantities-name-validation.json"),
+    Scenario(f"{H25}/products/inventory-location-levels-overlay-windowing.json"),
+    Scenario(f"{H25}/products/inventory-node-read-after-write.json"),
+    Scenario(f"{H25}/products/inventory-connection-query-windowing.json"),
+]
+
+
+def git_show(repo: Path, commit: str, path: str) -> str:
+    return subprocess.run(
+        ["git", "-C", str(repo), "show", f"{commit}:{path}"],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
+
+
+def roots_of(query: str) -> tuple[str, list[str]]:
+    """(operation kind, root field names) of a single-operation document."""
+    document = parse(query)
+    ops = [d for d in document.definitions if isinstance(d, OperationDefinitionNode)]
+    if len(ops) != 1:
+        return "multiple", []
+    fields = [s.name.value for s in ops[0].selection_set.selections if isinstance(s, FieldNode)]
+    return ops[0].operation.value, fields
+
+
+def served(kind: str, fields: list[str]) -> bool:
+    registry = served_queries() if kind == "query" else served_mutations()
+    return bool(fields) and all(f in registry or f.startswith("__") for f in fields)
+
+
+def pairs(node: Any, path: str = "$") -> Any:
+    """Every {query, variables, response} triple in document order, with its JSON path."""
+    if isinstance(node, dict):
+        if isinstance(node.get("query"), str) and "response" in node:
+            yield path, node
+            return
+        for key, value in node.items():
+            if key == "upstreamCalls":  # the draft proxy's own traffic, not a capture
+                continue
+            yield from pairs(value, f"{path}.{key}")
+    elif isinstance(node, list):
+        for i, value in enumerate(node):
+            yield from pairs(value, f"{path}[{i}]")
+
+
+class Observations:
+    """What a capture shows about the store, in document order: the seed is built from it.
+
+    Attributes keep their first observed value, except that observations inside requests the
+    sandbox does not serve (setup: productCreate, productVariantsBulkUpdate, ...) overwrite
+    earlier ones, because setup is what brought the store to the state the records assume.
+    A level's quantities are those first seen: a read, a setup summary (``available`` next to
+    ``inventoryItemId``/``locationId``) or a change (``quantityAfterChange - delta``).
+    """
+
+    def __init__(self) -> None:
+        self.locations: dict[str, dict[str, Any]] = {}
+        self.items: dict[str, dict[str, Any]] = {}
+        self.variants: dict[str, dict[str, Any]] = {}  # variant gid -> {item, product, title}
+        self.products: dict[str, str] = {}  # product gid -> title
+        self.levels: dict[tuple[str, str], dict[str, Any]] = {}
+        self.level_bases: dict[str, int] = {}
+        self.created: set[str] = set()  # items made by productCreate
+        # Served responses show the store as the records leave it: they tell the seed about
+        # levels only until the first served mutation (setup data always does).
+        self.reads_seed_levels = True
+
+    def walk(self, node: Any, setup: bool, under: str = "") -> None:
+        if isinstance(node, list):
+            for value in node:
+                self.walk(value, setup, under)
+            return
+        if not isinstance(node, dict):
+            return
+        self._entity(node, setup, under)
+        for key, value in node.items():
+            if key == "upstreamCalls":
+                continue
+            self.walk(value, setup, key if key in ("productCreate", "productSet") else under)
+
+    def _set(self, target: dict[str, Any], key: str, value: Any, setup: bool) -> None:
+        if setup or key not in target:
+            target[key] = value
+
+    def _entity(self, node: dict[str, Any], setup: bool, under: str) -> None:
+        ident = node.get("id")
+        match = GID.match(ident) if isinstance(ident, str) else None
+        kind = match.group(1) if match else None
+        if kind == "Location":
+            loc = self.locations.setdefault(ident, {})
+            for key in ("name", "isActive", "fulfillsOnlineOrders"):
+                if key in node and node[key] is not None:
+                    loc.setdefault(key, node[key])  # later setup (cleanup) deactivates
+        elif kind == "InventoryItem":
+            item = self.items.setdefault(ident, {})
+            for key in ("tracked", "sku", "requiresShipping"):
+                if key in node:
+                    self._set(item, key, node[key], setup)
+            if under == "productCreate":
+                self.created.add(ident)
+            levels = node.get("inventoryLevels")
+            nodes = _nodes(levels)
+            for level in nodes:
+                self._level(ident, level, setup)
+        elif kind == "ProductVariant":
+            variant = self.variants.setdefault(ident, {})
+            inner = node.get("inventoryItem")
+            if isinstance(inner, dict) and isinstance(inner.get("id"), str):
+                variant["item"] = inner["id"]
+            for key in ("title", "sku"):
+                if key in node:
+                    variant.setdefault(key, node[key])
+        elif kind == "Product":
+            if isinstance(node.get("title"), str):
+                self._set_product(ident, node["title"], setup)
+            for variant in _nodes(node.get("variants")):
+                if isinstance(variant, dict) and isinstance(variant.get("id"), str):
+                    self.variants.setdefault(variant["id"], {})["product"] = ident
+        elif kind == "InventoryLevel":
+            item = node.get("item")
+            if isinstance(item, dict) and isinstance(item.get("id"), str):
+                self._level(item["id"], node, setup)
+        # Setup summaries the capture scripts wrote: {productId, variantId, inventoryItemId, ...}
+        if isinstance(node.get("inventoryItemId"), str) and isinstance(node.get("variantId"), str):
+            variant = self.variants.setdefault(node["variantId"], {})
+            variant["item"] = node["inventoryItemId"]
+            if isinstance(node.get("productId"), str):
+                variant["product"] = node["productId"]
+            if isinstance(node.get("locationId"), str) and "available" in node:
+                key = (node["inventoryItemId"], node["locationId"])
+                level = self.levels.setdefault(key, {})
+                known = level.setdefault("quantities", {})
+                known.setdefault("available", node["available"])
+        # A change: {name, delta, quantityAfterChange, item {id}, location {id}}
+        if "delta" in node and "name" in node and (setup or self.reads_seed_levels):
+            item, loc = node.get("item"), node.get("location")
+            if isinstance(item, dict) and isinstance(loc, dict) and "id" in item and "id" in loc:
+                level = self.levels.setdefault((item["id"], loc["id"]), {})
+                known = level.setdefault("quantities", {})
+                after = node.get("quantityAfterChange")
+                if isinstance(after, int) and isinstance(node["delta"], int):
+                    known.setdefault(node["name"], after - node["delta"])
+
+    def product_set(self, variables: dict[str, Any], response: Any) -> None:
+        """productSet stocks each variant where its ``inventoryQuantities`` say."""
+        wanted = (variables.get("input") or {}).get("variants") or []
+        product = ((response.get("data") or {}).get("productSet") or {}).get("product") or {}
+        made = _nodes(product.get("variants"))
+        for want, variant in zip(wanted, made, strict=False):
+            item = ((variant or {}).get("inventoryItem") or {}).get("id")
+            if not isinstance(item, str):
+                continue
+            for entry in want.get("inventoryQuantities") or []:
+                level = self.levels.setdefault((item, entry["locationId"]), {})
+                known = level.setdefault("quantities", {})
+                known.setdefault(entry.get("name", "available"), entry.get("quantity", 0))
+
+    def bases_from_request(self, variables: Any, response: Any) -> None:
+        """A request naming one location answers levels there: learn their id number."""
+        locations = set(_strings_at(variables, "locationId"))
+        if len(locations) != 1:
+            return
+        (location,) = locations
+        for text in _strings_at(response, "id"):
+            match = GID.match(text)
+            if match and match.group(1) == "InventoryLevel":
+                self.level_bases.setdefault(location, int(match.group(2)))
+
+    def _set_product(self, ident: str, title: str, setup: bool) -> None:
+        if setup or ident not in self.products:
+            self.products[ident] = title
+
+    def _level(self, item: str, node: dict[str, Any], setup: bool) -> None:
+        loc = node.get("location")
+        if not isinstance(loc, dict) or not isinstance(loc.get("id"), str):
+            return
+        location = loc["id"]
+        ident = node.get("id")
+        match = GID.match(ident) if isinstance(ident, str) else None
+        if match and match.group(1) == "InventoryLevel":
+            self.level_bases.setdefault(location, int(match.group(2)))
+        if not setup and not self.reads_seed_levels:
+            return
+        level = self.levels.setdefault((item, location), {})
+        if "isActive" in node and node["isActive"] is not None:
+            level.setdefault("isActive", node["isActive"])  # later reads follow the records
+        known = level.setdefault("quantities", {})
+        for entry in node.get("quantities") or []:
+            if isinstance(entry, dict) and isinstance(entry.get("quantity"), int):
+                known.setdefault(entry["name"], entry["quantity"])
+
+    def seed(self, shop: str, scenario: Scenario) -> dict[str, Any]:
+        primary = PRIMARY.get(shop)
+        for item in self.created:
+            if primary and not any(i == item for i, _ in self.levels):
+                self.levels[(item, primary)] = {"quantities": {}}
+        for key, values in scenario.quantities.items():
+            self.levels.setdefault(key, {}).setdefault("quantities", {}).update(values)
+        locations = []
+        for ident in sorted(self.locations, key=_number):
+            loc = self.locations[ident]
+            if "name" not in loc:
+                continue
+            entry: dict[str, Any] = {"id": ident, "name": loc["name"]}
+            for key in ("isActive", "fulfillsOnlineOrders"):
+                if key in loc:
+                    entry[key] = loc[key]
+            locations.append(entry)
+        known_locations = {loc["id"] for loc in locations}
+        by_item: dict[str, dict[str, Any]] = {}
+        for variant_id, variant in self.variants.items():
+            if "item" in variant:
+                by_item[variant["item"]] = {"id": variant_id, **variant}
+        items = []
+        for ident in sorted(set(self.items) | {i for i, _ in self.levels}, key=_number):
+            if GID.match(ident) is None or _number(ident) == 999_999_999_999:
+                continue  # the captures' deliberately unknown ids
+            attrs = self.items.get(ident, {})
+            entry = {"id": ident}
+            for key in ("sku", "tracked", "requiresShipping"):
+                if key in attrs:
+                    entry[key] = attrs[key]
+            variant = by_item.get(ident)
+            if variant is not None and "sku" not in entry and variant.get("sku") is not None:
+                entry["sku"] = variant["sku"]
+            if variant is not None:
+                block: dict[str, Any] = {"id": variant["id"]}
+                if "title" in variant:
+                    block["title"] = variant["title"]
+                if "product" in variant:
+                    product = {"id": variant["product"]}
+                    if variant["product"] in self.products:
+                        product["title"] = self.products[variant["product"]]
+                    block["product"] = product
+                entry["variant"] = block
+            levels = []
+            for (item, location), level in sorted(self.levels.items(), key=lambda kv: kv[0]):
+                if item != ident or location not in known_locations:
+                    continue
+                out: dict[str, Any] = {"locationId": location}
+                if "isActive" in level:
+                    out["isActive"] = level["isActive"]
+                quantities = _components(level.get("quantities", {}))
+                if quantities:
+                    out["quantities"] = quantities
+                levels.append(out)
+            entry["levels"] = levels
+            items.append(entry)
+        return {"shop": {"domain": shop}, "locations": locations, "inventoryItems": items}
+
+
+def _components(seen: dict[str, int]) -> dict[str, int]:
+    """Stored quantities from observed ones: on_hand is derived, so it fixes available only
+    when available itself was not seen."""
+    out = {name: seen[name] for name in QUANTITY_NAMES if seen.get(name)}
+    if "available" not in seen and "on_hand" in seen:
+        rest = sum(v for k, v in out.items() if k not in ("available", "incoming"))
+        if seen["on_hand"] - rest:
+            out["available"] = seen["on_hand"] - rest
+    return out
+
+
+def _strings_at(node: Any, key: str) -> Iterator[str]:
+    if isinstance(node, dict):
+        for k, v in node.items():
+            if k == key and isinstance(v, str):
+                yield v
+            else:
+                yield from _strings_at(v, key)
+    elif isinstance(node, list):
+        for v in node:
+            yield from _strings_at(v, key)
+
+
+def _number(gid: str) -> int:
+    match = GID.match(gid)
+    return int(match.group(2)) if match else 0
+
+
+def _nodes(connection: Any) -> list[Any]:
+    if not isinstance(connection, dict):
+        return []
+    if isinstance(connection.get("nodes"), list):
+        return list(connection["nodes"])
+    return [e.get("node") for e in connection.get("edges") or [] if isinstance(e, dict)]
+
+
+def derive(repo: Path, commit: str, scenario: Scenario) -> dict[str, Any]:
+    path = f"fixtures/conformance/{scenario.path}"
+    capture = json.loads(git_show(repo, commit, path))
+    shop, version = scenario.path.split("/")[:2]
+    records: list[dict[str, Any]] = []
+    excluded: list[dict[str, str]] = []
+    blocked: str | None = None
+    served_ids: set[int] = set()
+    for where, pair in pairs(capture):
+        kind, fields = roots_of(pair["query"])
+        ok = served(kind, fields) and not set(fields) & OFF_SURFACE
+        if not ok:
+            if kind == "mutation" and records and where not in scenario.harmless:
+                blocked = blocked or f"{where} ({', '.join(fields)})"
+            continue
+        served_ids.add(id(pair))
+        if where in scenario.skip:
+            excluded.append({"id": where, "reason": scenario.skip[where]})
+            continue
+        if blocked is not None:
+            reason = f"follows {blocked}, which the sandbox does not serve; its effect "
+            excluded.append({"id": where, "reason": reason + "is not in the seed"})
+            continue
+        records.append(
+            {
+                "id": where,
+                "operation": ",".join(dict.fromkeys(fields)),
+                "query": pair["query"],
+                "variables": pair.get("variables") or {},
+                "response": pair["response"],
+            }
+        )
+    observations = Observations()
+    _observe(observations, capture, served_ids)
+    for location, base in observations.level_bases.items():
+        LEVEL_BASES.setdefault(shop, {}).setdefault(location, base)
+    return {
+        "source": {
+            "repository": REPOSITORY,
+            "path": path,
+            "commit": commit,
+            "licence": LICENCE,
+        },
+        "summary": capture.get("summary") or capture.get("description") or "",
+        "apiVersion": version,
+        "capturedAt": capture.get("capturedAt", ""),
+        "seed": observations.seed(shop, scenario),
+        "levelBases": {},  # filled in by main() from every scenario of the shop
+        "records": records,
+        "excluded": excluded,
+    }
+
+
+def _observe(observations: Observations, node: Any, served_ids: set[int]) -> None:
+    """Walk the capture in document order; served requests count as reads, the rest as setup."""
+    if isinstance(node, dict):
+        if isinstance(node.get("query"), str) and "response" in node:
+            is_setup = id(node) not in served_ids
+            for key, value in node.items():  # setup the capture script kept with the pair
+                if key not in ("query", "variables", "response", "upstreamCalls"):
+                    _observe(observations, {key: value}, served_ids)
+            observations.walk(node.get("variables"), False)
+            if is_setup and "productSet" in roots_of(node["query"])[1]:
+                observations.product_set(node.get("variables") or {}, node["response"])
+            if not is_setup and roots_of(node["query"])[0] == "mutation":
+                observations.reads_seed_levels = False
+            observations.walk(node["response"], is_setup)
+            observations.bases_from_request(node.get("variables"), node["response"])
+            return
+        observations._entity(node, True, "")
+        for key, value in node.items():
+            if key == "upstreamCalls":
+                continue
+            is_pair = isinstance(value, dict) and "query" in value and "response" in value
+            if key in ("productCreate", "productSet") and not is_pair:
+                observations.walk(value, True, key)
+            else:
+                _observe(observations, value, served_ids)
+    elif isinstance(node, list):
+        for value in node:
+            _observe(observations, value, served_ids)
+
+
+def main(argv: list[str]) -> int:
+    if not argv:
+        print(__doc__.strip().splitlines()[-1].strip(), file=sys.stderr)
+        return 2
+    repo = Path(argv[0])
+    commit = argv[1] if len(argv) > 1 else "HEAD"
+    commit = subprocess.run(
+        ["git", "-C", str(repo), "rev-parse", commit], check=True, capture_output=True, text=True
+    ).stdout.strip()
+    derived = [(scenario, derive(repo, commit, scenario)) for scenario in SCENARIOS]
+    for scenario, data in derived:
+        known = {loc["id"] for loc in data["seed"]["locations"]}
+        bases = LEVEL_BASES.get(scenario.path.split("/")[0], {})
+        data["levelBases"] = {loc: bases[loc] for loc in sorted(bases) if loc in known}
+        out = RECORDS / scenario.path
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_text(json.dumps(data, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+        print(f"{scenario.path}: {len(data['records'])} records, {len(data['excluded'])} excluded")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
