@@ -29,6 +29,7 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/run.py
 
 coverage: $(STAMP)
+	$(BIN)/python scripts/conformance_report.py
 	$(BIN)/python scripts/sandbox_coverage.py
 
 clean:

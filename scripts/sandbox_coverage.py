@@ -10,12 +10,17 @@ Rule: a root field is inventory-related when its name starts with ``inventory``,
 ``location``, ``bulkOperation``, ``currentBulkOperation`` or ``productVariant``. Served root
 fields outside the rule (``node``, ``shop``, ...) are listed separately.
 
+Fidelity: per operation, how many recorded Shopify responses the sandbox reproduces exactly
+(tests/conformance/fidelity.json, written by scripts/conformance_report.py from the replay of
+tests/conformance/records/; `make coverage` runs both).
+
 Usage: python scripts/sandbox_coverage.py [--check] [OUTPUT]   (default: SANDBOX_COVERAGE.md)
 ``--check`` writes nothing and exits 1 when OUTPUT differs from what would be written.
 """
 
 from __future__ import annotations
 
+import json
 import sys
 from functools import cache
 from pathlib import Path
@@ -32,6 +37,7 @@ from reconciler.sandbox.versions import VERSIONS
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_OUTPUT = ROOT / "SANDBOX_COVERAGE.md"
+FIDELITY = ROOT / "tests" / "conformance" / "fidelity.json"
 PREFIXES = ("inventory", "location", "bulkOperation", "currentBulkOperation", "productVariant")
 
 
@@ -39,10 +45,24 @@ def in_scope(name: str) -> bool:
     return name.startswith(PREFIXES)
 
 
+def fidelity() -> dict[str, dict[str, dict[str, int]]]:
+    """{version: {operation: {"records": n, "matches": m}}} from the conformance replay."""
+    if not FIDELITY.exists():
+        return {}
+    data: dict[str, dict[str, dict[str, int]]] = json.loads(FIDELITY.read_text(encoding="utf-8"))
+    return data
+
+
 def _line(name: str, field: FieldDefinitionNode, served: bool) -> str:
     mark = "x" if served else " "
     deprecated = any(d.name.value == "deprecated" for d in field.directives or ())
     return f"- [{mark}] `{name}`{' (deprecated)' if deprecated else ''}"
+
+
+def _fidelity(counts: dict[str, int] | None) -> str:
+    if not counts:
+        return ""
+    return f" — matches {counts['matches']} of {counts['records']} recorded Shopify responses"
 
 
 @cache
@@ -71,6 +91,7 @@ def root_fields(version: str) -> dict[str, dict[str, FieldDefinitionNode]]:
 
 def render() -> str:
     queries, mutations = set(served_queries()), set(served_mutations())
+    recorded = fidelity()
     summary: list[str] = []
     sections: list[str] = []
     for version in VERSIONS:
@@ -78,6 +99,7 @@ def render() -> str:
         counts: list[str] = []
         body: list[str] = [f"## {version}", ""]
         outside: list[str] = []
+        matched = recorded.get(version, {})
         for title, kind, served in (
             ("Queries", "query", queries),
             ("Mutations", "mutation", mutations),
@@ -87,16 +109,22 @@ def render() -> str:
             done = sum(1 for n in scoped if n in served)
             counts.append(f"{done} / {len(scoped)}")
             body += [f"### {title} ({done} of {len(scoped)} served)", ""]
-            body += [_line(n, f, n in served) for n, f in scoped.items()]
+            body += [
+                _line(n, f, n in served) + _fidelity(matched.get(n)) for n, f in scoped.items()
+            ]
             body.append("")
             outside += [
-                _line(n, f, True) + f" ({kind})"
+                _line(n, f, True) + f" ({kind})" + _fidelity(matched.get(n))
                 for n, f in fields.items()
                 if n in served and not in_scope(n)
             ]
         if outside:
             body += ["### Also served (outside the rule)", "", *outside, ""]
-        summary.append(f"| {version} | {counts[0]} | {counts[1]} |")
+        total = sum(c["records"] for c in matched.values())
+        exact = sum(c["matches"] for c in matched.values())
+        summary.append(
+            f"| {version} | {counts[0]} | {counts[1]} | {f'{exact} / {total}' if total else '—'} |"
+        )
         sections += body
     head = [
         "# Sandbox coverage",
@@ -110,12 +138,16 @@ def render() -> str:
         "An unchecked field still validates like Shopify but answers a",
         "`NOT_IMPLEMENTED_IN_SANDBOX` error.",
         "",
+        "Fidelity: recorded Shopify responses (real captures, replayed by `make test`) the",
+        "sandbox reproduces exactly, per version and operation; a response with several root",
+        "fields counts for each. Details and every mismatch: [docs/conformance.md](docs/conformance.md).",
+        "",
         "Rule: a root field is inventory-related when its name starts with "
         + ", ".join(f"`{p}`" for p in PREFIXES[:-1])
         + f" or `{PREFIXES[-1]}`.",
         "",
-        "| Version | Queries served | Mutations served |",
-        "|---|---|---|",
+        "| Version | Queries served | Mutations served | Fidelity (recorded responses matched) |",
+        "|---|---|---|---|",
         *summary,
         "",
     ]

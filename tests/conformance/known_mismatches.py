@@ -1,0 +1,36 @@
+"""Recorded Shopify responses the sandbox is known not to reproduce, each with the reason.
+
+Key: ``<record file>#<capture path>`` (`replay.Record.key`). A reason names the difference
+and who or what resolves it: a mismatch `fidelity` is fixing in reconciler/sandbox (issue 11),
+or a documented reason, with its source, why Shopify's answer differs.
+
+tests/conformance/test_replay.py fails when a listed record starts to match (remove it here)
+and when a record that is not listed stops matching; so the list is always exactly the set
+of records that differ.
+"""
+
+from __future__ import annotations
+
+H25 = "harry-test-heelo.myshopify.com/2025-01/products/"
+
+EDGES_AND_NODES = (
+    "cost: a connection selecting both edges { node } and nodes is charged for both on "
+    "Shopify (issue 11, requested cost; fidelity fixes it in reconciler/sandbox/cost.py)"
+)
+TOTAL_INVENTORY_LAG = (
+    "data: Product.totalInventory lags on Shopify (0 right after the set that made the "
+    "item's levels 5; issue 11, data); the sandbox updates it at once"
+)
+
+KNOWN: dict[str, str] = {
+    H25 + "inventory-location-levels-overlay-windowing.json#$.operations.overlayRead": (
+        EDGES_AND_NODES + " (requested 60, sandbox 39; actual 15 vs 16)"
+    ),
+    H25 + "inventory-connection-query-windowing.json#$.operations.itemsQuery": (
+        "search: Shopify reports a created_at range in the shop's time zone "
+        "(extensions.search parsed range_lte 2000-01-01T00:00:00-05:00) where the sandbox "
+        "gives UTC; and actual cost 18 vs 14"
+    ),
+    H25 + "inventory-node-read-after-write.json#$.workflow.dedicatedRead": TOTAL_INVENTORY_LAG,
+    H25 + "inventory-node-read-after-write.json#$.workflow.coreNodeRead": TOTAL_INVENTORY_LAG,
+}
