@@ -8,15 +8,20 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import jsonschema
 import pytest
 from click.testing import CliRunner, Result
 
 from reconciler.cli import main
 from tests.apply.conftest import ITEM, LOCATION
-from tests.conftest import Store
+from tests.conftest import ROOT, Store
 
 ITEM = {**ITEM, "TSHIRT-RED-S": "gid://shopify/InventoryItem/43729030", "TENT-2P": "gid://shopify/InventoryItem/43729052", "MUG-TI-450": "gid://shopify/InventoryItem/43729057"}  # fmt: skip
 VERSION = "2026-10"
+# Every JSON report a test reads is held to the published schema.
+DRIFT_SCHEMA = jsonschema.Draft202012Validator(
+    json.loads((ROOT / "schemas" / "drift.schema.json").read_text(encoding="utf-8"))
+)
 OTHER_APP_TOKEN = "shpat_warehouse_app_0123456789abcdef"
 MOVE = """mutation Move($input: InventoryMoveQuantitiesInput!, $key: String!) {
   inventoryMoveQuantities(input: $input) @idempotent(key: $key) {
@@ -63,7 +68,9 @@ class Repo:
     def drift_json(self, *args: str) -> tuple[int, dict[str, Any]]:
         result = self.drift("--format", "json", *args)
         assert result.exit_code in (0, 2), result.output
-        return result.exit_code, json.loads(result.stdout)
+        report = json.loads(result.stdout)
+        DRIFT_SCHEMA.validate(report)
+        return result.exit_code, report
 
     def edit(self, sku: str, old: str, new: str) -> None:
         """Replace `old` with `new` in the entry of `sku`."""
