@@ -138,6 +138,7 @@ def check_outputs(options: ExportOptions) -> None:
         if options.layout != "one":
             raise ConfigError(f"--out {out}: --layout {options.layout} writes a directory")
         check_writable_file(out, "--out")
+        _check_ours([out])
     elif out.exists() and not out.is_dir():
         raise ConfigError(f"--out {out}: not a directory")
     elif not out.exists():
@@ -173,11 +174,6 @@ def export(
             for item in read
             if _matches(item, options.where) and not config.ownership.ignores_sku(item.sku)
         ]
-    if options.snapshot is not None:
-        options.snapshot.write_text(
-            snapshots.dumps(snapshots.snapshot(locations, items)), encoding="utf-8"
-        )
-        result.snapshot = options.snapshot
     if options.out is not None:
         how = Declaring(
             {loc.id: loc for loc in locations},
@@ -190,6 +186,11 @@ def export(
         result.levels = sum(len(e.levels) for e in entries)
         header = _header(result, options)
         result.files = write(options.out, layouts.split(entries, options.layout), header, options)
+    if options.snapshot is not None:  # after the manifests, whose refusals come first
+        options.snapshot.write_text(
+            snapshots.dumps(snapshots.snapshot(locations, items)), encoding="utf-8"
+        )
+        result.snapshot = options.snapshot
     return result
 
 
@@ -238,6 +239,7 @@ def write(
     else:
         out.mkdir(exist_ok=True)
         targets = {out / name: entries for name, entries in sorted(files.items())}
+    _check_ours(list(targets))
     results = []
     for path, entries in targets.items():
         text = render(entries, schema=options.schema, comment=header)
@@ -251,6 +253,18 @@ def write(
                 stale.unlink()
                 results.append(FileResult(stale, "removed"))
     return results
+
+
+def _check_ours(paths: list[Path]) -> None:
+    """Refuse to replace a file export did not write (hand-written manifests), before any
+    file is written."""
+    foreign = [p for p in paths if p.exists() and not _written_by_export(p)]
+    if foreign:
+        names = ", ".join(str(p) for p in foreign)
+        raise ConfigError(
+            f"--out: {names} exists and was not written by `reconciler export` (no "
+            f"{MARKER!r} line); nothing was written. Move it away, or export somewhere else"
+        )
 
 
 def _written_by_export(path: Path) -> bool:

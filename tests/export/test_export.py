@@ -202,3 +202,23 @@ def test_bad_paths_and_filters_are_refused_before_the_store_is_read(work: Worksp
     assert work.store.control("GET", "stats")["requests"] == 0
     unknown = work.run("export", "--out", "o", "--location", "Nowhere")
     assert unknown.exit_code == 1 and "--location Nowhere matches no location" in unknown.stderr
+
+
+def test_a_file_export_did_not_write_is_never_replaced(work: Workspace) -> None:
+    out = work.root / "inventory"
+    out.mkdir()
+    hand = out / "items.yaml"
+    hand.write_text("# our notes\nitems:\n  - sku: TENT-2P\n")
+    snapshot = work.root / "store.json"
+    result = work.run("export", "--config", str(CONFIG), "--out", str(out), "--layout",
+                      "location", "--snapshot", str(snapshot))  # fmt: skip
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    assert f"{hand} exists and was not written by `reconciler export`" in result.stderr
+    assert sorted(p.name for p in out.iterdir()) == ["items.yaml"] and not snapshot.exists()
+    assert hand.read_text() == "# our notes\nitems:\n  - sku: TENT-2P\n"
+    single = work.run("export", "--out", str(hand))
+    assert single.exit_code == 1 and "was not written by" in single.stderr
+    # a file an export wrote is replaced as usual
+    hand.unlink()
+    _export(work, "--out", str(out), "--layout", "location")
+    _export(work, "--out", str(out / "items.yaml"), "--sku", "TENT-*")
