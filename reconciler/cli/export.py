@@ -46,7 +46,8 @@ from .options import (
     "--where",
     multiple=True,
     metavar="FIELD=GLOB",
-    help="Only items whose field matches, e.g. countryCodeOfOrigin=PT or tracked=true.",
+    help="Only items whose field matches, e.g. countryCodeOfOrigin=PT or tracked=true "
+    "(repeatable: one field's globs are alternatives, several fields must all match).",
 )
 @click.option("--location-names", is_flag=True, help="Key levels by location name, never by alias.")
 @click.option(

@@ -102,7 +102,15 @@ def _field_text(item: LiveItem, name: str) -> str:
 
 
 def _matches(item: LiveItem, where: tuple[tuple[str, str], ...]) -> bool:
-    return all(fnmatch.fnmatchcase(_field_text(item, n), g) for n, g in where)
+    """Every field named matches one of its globs: globs on one field are alternatives
+    (``--where countryCodeOfOrigin=PT --where countryCodeOfOrigin=ES``), fields add up."""
+    fields: dict[str, list[str]] = {}
+    for name, glob in where:
+        fields.setdefault(name, []).append(glob)
+    return all(
+        any(fnmatch.fnmatchcase(_field_text(item, name), g) for g in globs)
+        for name, globs in fields.items()
+    )
 
 
 def _location_ids(

@@ -137,6 +137,14 @@ def test_filters_on_item_fields_and_locations(work: Workspace) -> None:
         "countryCodeOfOrigin: PT"
     }
     _plan_is_empty(work, out)
+    either = work.root / "pt-or-cn.yaml"
+    _export(work, "--out", str(either), "--where", "countryCodeOfOrigin=PT",
+            "--where", "countryCodeOfOrigin=CN", "--where", "tracked=true")  # fmt: skip
+    countries = {
+        line.strip() for line in either.read_text().splitlines() if line.startswith("    country")
+    }
+    assert countries == {"countryCodeOfOrigin: PT", "countryCodeOfOrigin: CN"}
+    assert "tracked: false" not in either.read_text()  # MUG-TI-450 (CN) is untracked
 
 
 OWNERSHIP = """\
