@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from reconciler import history as histories
+from reconciler import stores
 from reconciler.apply import journal as journals
 from reconciler.apply.checks import Moved, item_ids, stale_values
 from reconciler.apply.drift import Drift, find_drift
@@ -79,11 +80,12 @@ def connection(
         store or env.get("SHOPIFY_STORE") or (config.store if config else None),
         api_version or env.get("SHOPIFY_API_VERSION") or (config.api_version if config else None),
     )
-    token = env.get("SHOPIFY_ACCESS_TOKEN", "")
+    variable = stores.token_variable(config or Config())  # per store (reconciler/stores.py)
+    token = env.get(variable, "")
     if not token:
-        raise ConfigError("no access token: set SHOPIFY_ACCESS_TOKEN (it is never printed)")
+        raise ConfigError(f"no access token: {stores.token_help(config or Config(), variable)}")
     if len(token.strip()) < MIN_LENGTH:
-        raise ConfigError("SHOPIFY_ACCESS_TOKEN is too short to be an access token")
+        raise ConfigError(f"{variable} is too short to be an access token")
     configured = config.deadline if config else None
     run_deadline = deadlines.for_run(configured, f"{config.path if config else 'config'}: deadline")
     return Connection(target, Secret(token), run_deadline, progress)

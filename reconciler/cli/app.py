@@ -86,12 +86,14 @@ class _Boundary(click.Group):
 
 
 def _run_secrets(args: Sequence[str] | None) -> list[str]:
-    """What this run must never print: the token, and credentials in any URL it was given
-    (the store, proxies) through the environment or the command line."""
+    """What this run must never print: the tokens (SHOPIFY_ACCESS_TOKEN and each store's
+    SHOPIFY_ACCESS_TOKEN_<NAME>; a tokenEnv variable is registered when it is read), and
+    credentials in any URL it was given (the store, proxies) through the environment or the
+    command line."""
     from reconciler.secrets import credentials_in
 
     env = os.environ
-    found = [env.get("SHOPIFY_ACCESS_TOKEN", "")]
+    found = [value for name, value in env.items() if name.startswith("SHOPIFY_ACCESS_TOKEN")]
     for name in ("SHOPIFY_STORE", "HTTPS_PROXY", "HTTP_PROXY", "ALL_PROXY"):
         for variant in (name, name.lower()):
             found.extend(credentials_in(env.get(variant, "")))

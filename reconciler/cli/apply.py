@@ -53,7 +53,8 @@ T = TypeVar("T")
     "--history",
     "history_path",
     type=click.Path(dir_okay=False, path_type=Path),
-    help="History file (default: config `history`, else reconciler-history.jsonl).",
+    help="History file (default: config `history`, else reconciler-history.jsonl next to "
+    "reconciler.yaml).",
 )
 @click.option(
     "--journal-dir",
@@ -96,7 +97,7 @@ def apply_command(
     show_progress: bool,
 ) -> None:
     """Apply a saved plan (plan.json), or plan PATH... and apply after confirmation."""
-    from reconciler import commands
+    from reconciler import commands, stores
     from reconciler.apply.report import render_applied
     from reconciler.errors import EXIT_CHANGES, EXIT_ERROR, EXIT_OK, StalePlanError
     from reconciler.manifest.config import find_config, load_config
@@ -107,6 +108,16 @@ def apply_command(
     from .display import progress_display
 
     allow = Allowance(allow_rules, justification or "")
+    saved = len(paths) == 1 and paths[0].suffix == ".json" and paths[0].is_file()
+    saved_plan = (
+        loads(paths[0].read_text(encoding="utf-8"), origin=str(paths[0])) if saved else None
+    )
+    if config_path is None and resume_journal is None:  # the store the manifests belong to
+        named = [Path(f.path) for f in saved_plan.manifest_files] if saved_plan else list(paths)
+        selection = stores.select(named, None, False)
+        if selection.several:
+            raise click.UsageError("apply applies one store's plan: apply each store on its own")
+        config_path = selection.config
     config = load_config(find_config(config_path))
     color = output_format == "text" and not no_color and use_color(sys.stdout)
     settings = commands.ApplySettings(
@@ -140,9 +151,8 @@ def apply_command(
             raise click.UsageError(
                 "give a saved plan (plan.json), manifest paths, or --resume JOURNAL"
             )
-        saved = len(paths) == 1 and paths[0].suffix == ".json" and paths[0].is_file()
-        if saved:
-            plan_ = loads(paths[0].read_text(encoding="utf-8"), origin=str(paths[0]))
+        if saved_plan is not None:
+            plan_ = saved_plan
             try:
                 applied = with_progress(lambda s: commands.apply(plan_, s))
             except StalePlanError:

@@ -23,7 +23,8 @@ from .options import config_option, store_option, usage_line, version_option
     "--history",
     "history_path",
     type=click.Path(dir_okay=False, path_type=Path),
-    help="History file (default: config `history`, else reconciler-history.jsonl).",
+    help="History file (default: config `history`, else reconciler-history.jsonl next to "
+    "reconciler.yaml).",
 )
 @click.option("--offline", is_flag=True, help="Do not read Shopify's adjustment groups.")
 @click.option(

@@ -80,6 +80,7 @@ def export_command(
 
     Changes nothing in the store. Re-exporting an unchanged store rewrites nothing.
     """
+    from reconciler import stores
     from reconciler.export import run
     from reconciler.export.manifest_writer import DEFAULT_SCHEMA
     from reconciler.manifest.config import find_config, load_config
@@ -98,6 +99,8 @@ def export_command(
         read=read,
     )
     run.check_outputs(options)
+    if config_path is None and out is not None:  # exporting into a store uses its config
+        config_path = stores.config_above(out)
     config = load_config(find_config(config_path))
     with progress_display(show_progress) as progress:
         exported = run.export(

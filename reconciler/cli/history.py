@@ -17,7 +17,8 @@ from .options import config_option
     "--file",
     "history_file",
     type=click.Path(dir_okay=False, path_type=Path),
-    help="History file (default: config `history`, else reconciler-history.jsonl).",
+    help="History file (default: config `history`, else reconciler-history.jsonl next to "
+    "reconciler.yaml).",
 )
 @config_option
 @click.option("--sku", multiple=True, help="Only changes to SKUs matching this glob.")

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
+
+if TYPE_CHECKING:
+    from reconciler.stores import Selection
 
 store_option = click.option(
     "--store", help="Shop domain (my-shop.myshopify.com) or a sandbox URL; or SHOPIFY_STORE."
@@ -41,10 +44,32 @@ read_option = click.option(
 )
 config_option = click.option(
     "--config",
+    "--store-config",
     "config_path",
     type=click.Path(path_type=Path),
-    help="Config file (default: ./reconciler.yaml if present).",
+    help="The store's reconciler.yaml (or its directory). Default: the nearest reconciler.yaml "
+    "at or above the paths given, else ./reconciler.yaml if present.",
 )
+all_stores_option = click.option(
+    "--all-stores",
+    is_flag=True,
+    help="Every store of the repository: each stores/<name>/ with its own reconciler.yaml.",
+)
+
+
+def store_selection(
+    paths: tuple[Path, ...], config_path: Path | None, every_store: bool, store: str | None
+) -> Selection:
+    """The store of a run over one (its config and paths), or the stores of a run over several,
+    each with its own config, shop, token and history (reconciler/stores.py)."""
+    from reconciler import stores
+
+    if not paths and not every_store:
+        raise click.UsageError("give manifest paths, or --all-stores")
+    selection = stores.select(paths, config_path, every_store)
+    if selection.several:
+        stores.check_shared_settings(store)
+    return selection
 
 
 def filter_options(command: Any) -> Any:

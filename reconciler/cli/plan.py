@@ -9,6 +9,7 @@ import click
 
 from .app import main
 from .options import (
+    all_stores_option,
     allow_options,
     config_option,
     deadline_option,
@@ -18,14 +19,16 @@ from .options import (
     progress_option,
     read_option,
     store_option,
+    store_selection,
     usage_line,
     version_option,
 )
 
 
 @main.command("plan")
-@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 @config_option
+@all_stores_option
 @store_option
 @version_option
 @deadline_option
@@ -51,6 +54,7 @@ from .options import (
 def plan_command(
     paths: tuple[Path, ...],
     config_path: Path | None,
+    all_stores: bool,
     store: str | None,
     api_version: str | None,
     output_format: str,
@@ -68,6 +72,8 @@ def plan_command(
 ) -> None:
     """Read the manifests and the store; show what apply would change. Changes nothing.
 
+    Paths of several stores (`stores/*`, or --all-stores) plan each store with its own
+    reconciler.yaml, shop, token and history, then summarise: one exit code, the worst.
     A plan that breaks a guard-rail of reconciler.yaml is refused (exit 1) unless each rule it
     breaks is overridden with --allow RULE and a --justification, both recorded in the plan."""
     from reconciler import commands
@@ -78,24 +84,43 @@ def plan_command(
     from reconciler.plan.render import render, use_color
 
     from .display import progress_display
+    from .multistore import plan_stores
 
     allow = Allowance(allow_rules, justification or "")
+    selection = store_selection(paths, config_path, all_stores, store)
     if out is not None:
+        if selection.several:
+            raise click.UsageError("--out saves one store's plan: plan each store on its own")
         check_writable_file(out, "--out")  # before reading the store, not after
-    with progress_display(show_progress) as progress:
-        planned = commands.plan(
-            list(paths),
-            config_path=config_path,
-            store=store,
-            api_version=api_version,
-            filters=filters_from(sku, exclude_sku, location),
-            allow=allow,
-            progress=progress,
-            read=read,
+
+    def plan_for(paths: list[Path], config: Path | None) -> commands.Planned:
+        with progress_display(show_progress) as progress:
+            return commands.plan(
+                paths,
+                config_path=config,
+                store=store,
+                api_version=api_version,
+                filters=filters_from(sku, exclude_sku, location),
+                allow=allow,
+                progress=progress,
+                read=read,
+            )
+
+    color = output_format == "text" and not no_color and use_color(sys.stdout)
+    if selection.several:
+        sys.exit(
+            plan_stores(
+                selection.several,
+                lambda s: plan_for(list(s.paths), s.config),
+                output_format=output_format,
+                color=color,
+                full=full,
+                detailed_exitcode=detailed_exitcode,
+            )
         )
+    planned = plan_for(selection.paths, selection.config)
     for rule in planned.unused_allowances:
         click.echo(f"Note: --allow {rule}: no change breaks this rule.", err=True)
-    color = output_format == "text" and not no_color and use_color(sys.stdout)
     text = render(planned.plan, output_format, color=color, full=full)  # type: ignore[arg-type]
     click.echo(text, nl=False)
     if out is not None:

@@ -8,27 +8,34 @@ present; no config at all is fine (no aliases, nothing preset).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from reconciler.errors import ConfigError, Problem
+from reconciler.secrets import Secret
 
 from . import explain, load, schema
+from .address import Pointer
 from .ownership import Ownership, config_problems
 from .ownership import from_config as ownership_from
 from .resolve import Resolved, resolve
 
 DEFAULT_NAME = load.CONFIG_NAME
+# Each store keeps its own history next to its reconciler.yaml unless `history:` says otherwise
+# (with no config at all, in the working directory: history.DEFAULT_PATH).
+DEFAULT_HISTORY = "reconciler-history.jsonl"
 
 
 @dataclass(frozen=True, slots=True)
 class Config:
     path: str | None = None  # the file read, as shown in messages; None when there was none
     store: str | None = None
+    token_env: str | None = None  # the variable holding this store's token (reconciler/stores.py)
     api_version: str | None = None
-    history: Path | None = None  # resolved against the config file's directory
+    history: Path | None = None  # resolved against the config file's directory; None: no config
     location_aliases: Mapping[str, str] = field(default_factory=dict)
     deadline: str | None = None  # the run's overall deadline, e.g. "30m" (shopify/deadline.py)
     # read: how plans read the store (reconciler.live); None = the reader's default
@@ -41,9 +48,10 @@ class Config:
 
 
 def find_config(explicit: Path | None) -> Path | None:
-    """The config file to read: the one named, else ./reconciler.yaml if it exists."""
+    """The config file to read: the one named (or the reconciler.yaml in the directory
+    named), else ./reconciler.yaml if it exists."""
     if explicit is not None:
-        return explicit
+        return explicit / DEFAULT_NAME if explicit.is_dir() else explicit
     default = Path(DEFAULT_NAME)
     return default if default.is_file() else None
 
@@ -63,7 +71,7 @@ def read_config(path: Path | None) -> tuple[Config, list[Problem]]:
     if document.root is None:
         return Config(name), []
     doc = resolve(document, schema.SchemaView(schema.load(schema.CONFIG)))
-    problems = list(doc.problems)
+    problems = [*doc.problems, *_token_problems(doc)]
     for error in schema.validator(schema.CONFIG).iter_errors(doc.value):
         problems.extend(explain.problems(error, doc))
     problems.extend(_alias_problems(doc))
@@ -94,8 +102,9 @@ def _config(name: str, path: Path, doc: Resolved) -> Config:
     return Config(
         path=name,
         store=value.get("store"),
+        token_env=value.get("tokenEnv"),
         api_version=value.get("apiVersion"),
-        history=(path.parent / history) if isinstance(history, str) else None,
+        history=path.parent / (history if isinstance(history, str) else DEFAULT_HISTORY),
         location_aliases=dict(_aliases(value)),
         deadline=value.get("deadline"),
         **_read(value),
@@ -122,6 +131,38 @@ def _aliases(value: Any) -> dict[str, str]:
     if not isinstance(aliases, dict):
         return {}
     return {k: v for k, v in aliases.items() if isinstance(v, str)}
+
+
+_TOKEN_VALUE = re.compile(r"^shp[a-z]{2}_\S{8,}$")  # shpat_, shpca_, shppa_, shpss_ ...
+_FOUND: list[Secret] = []  # held for the run: the registry keeps secrets only while referenced
+
+
+def _token_problems(doc: Resolved) -> list[Problem]:
+    """A value that looks like a Shopify token is refused, never quoted, and from now on
+    redacted from everything this run prints."""
+    problems: list[Problem] = []
+
+    def walk(value: Any, pointer: Pointer) -> None:
+        if isinstance(value, dict):
+            for key, inner in value.items():
+                walk(inner, (*pointer, key))
+        elif isinstance(value, list):
+            for index, inner in enumerate(value):
+                walk(inner, (*pointer, index))
+        elif isinstance(value, str) and _TOKEN_VALUE.match(value.strip()):
+            _FOUND.append(Secret(value.strip()))
+            doc.flagged.add(pointer)
+            problems.append(
+                doc.problem(
+                    pointer,
+                    "this looks like a Shopify access token: never put one in reconciler.yaml "
+                    "(it would be committed to git); revoke it, keep the new one in the "
+                    "environment and name the variable with tokenEnv",
+                )
+            )
+
+    walk(doc.value, ())
+    return problems
 
 
 def _alias_problems(doc: Resolved) -> list[Problem]:

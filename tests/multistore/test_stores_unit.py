@@ -1,0 +1,33 @@
+"""stores.py's pure parts: one exit code for a run, and each store's token variable."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from reconciler import stores
+from reconciler.manifest.config import Config
+
+
+@given(st.lists(st.sampled_from([0, 1, 2]), min_size=1))
+def test_the_worst_exit_code_wins_error_over_changes_over_none(codes: list[int]) -> None:
+    expected = 1 if 1 in codes else 2 if 2 in codes else 0
+    assert stores.worst(codes) == expected
+
+
+def test_an_unexpected_code_counts_as_an_error() -> None:
+    assert stores.worst([0, 2, 130]) == 130
+    assert stores.worst([2, 1, 3]) == 1
+
+
+def test_each_store_has_its_own_token_variable() -> None:
+    eu = Config(path="stores/eu-north/reconciler.yaml")
+    assert stores.token_variable(eu, {}) == "SHOPIFY_ACCESS_TOKEN"  # one store, not set
+    assert stores.token_variable(eu, {}, shared=False) == "SHOPIFY_ACCESS_TOKEN_EU_NORTH"
+    own = {"SHOPIFY_ACCESS_TOKEN_EU_NORTH": "x" * 20, "SHOPIFY_ACCESS_TOKEN": "y" * 20}
+    assert stores.token_variable(eu, own) == "SHOPIFY_ACCESS_TOKEN_EU_NORTH"
+    named = Config(path="stores/eu-north/reconciler.yaml", token_env="EU_TOKEN")
+    assert stores.token_variable(named, own) == "EU_TOKEN"
+    assert stores.store_name(Path("stores/eu-north/reconciler.yaml")) == "eu-north"
