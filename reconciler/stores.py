@@ -120,8 +120,10 @@ def group(paths: Iterable[Path]) -> list[Store]:
     """The stores `paths` belong to, in the order first named; [] when none has a config.
 
     A path belongs to the store of the nearest reconciler.yaml at or above it; a directory with
-    none above it (`stores/`) stands for every store below it. A path that belongs to no store,
+    none above it (`stores/`) stands for every store below it; a reconciler.yaml named among
+    the paths takes the paths that belong to no store. Any other path that belongs to no store,
     given with paths that do, is refused: it would be planned against no store's settings."""
+    paths = list(paths)
     by_config: dict[Path, list[Path]] = {}
     shown: dict[Path, Path] = {}
     orphans: list[Path] = []
@@ -137,6 +139,10 @@ def group(paths: Iterable[Path]) -> list[Store]:
             key = config.resolve()
             shown.setdefault(key, config)
             by_config.setdefault(key, []).append(inside)
+    named = [path for path in paths if path.name == CONFIG_NAME and path.is_file()]
+    if orphans and len(by_config) == 1 and named:  # `validate a.yaml conf/reconciler.yaml`
+        by_config[named[0].resolve()].extend(orphans)
+        orphans = []
     if orphans and by_config:
         first = next(iter(shown.values()))
         raise ConfigError(

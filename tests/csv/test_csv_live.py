@@ -109,7 +109,10 @@ def test_an_edited_on_hand_new_plans_that_change_only(work: Workspace) -> None:
     code, printed = _plan(work, work.root / "inventory")
     assert code == 2, printed
     assert printed.count("TSHIRT-") == 1 and "TSHIRT-RED-M" in printed, printed
-    apply = work.run("apply", "inventory", "--config", str(CONFIG), "--auto-approve")
+    history = str(work.root / "reconciler-history.jsonl")  # not next to examples/reconciler.yaml
+    apply = work.run(
+        "apply", "inventory", "--config", str(CONFIG), "--history", history, "--auto-approve"
+    )
     assert apply.exit_code == 0, apply.output
     assert work.quantities("TSHIRT-RED-M", "East Warehouse")["on_hand"] == on_hand + 5
     code, printed = _plan(work, work.root / "inventory")

@@ -47,4 +47,3 @@ def test_the_demo_runs_every_step_with_the_exit_codes_it_shows() -> None:
     assert ": DRIFT: 1 foreign change; 1 level moved by orders (available -2)\n" in out
     assert "No changes. The store matches the manifests." in out
     assert "\n#2  " in out  # both applies are in the history
-    assert not (ROOT / "examples" / "reconciler-history.jsonl").exists()  # nothing in the checkout

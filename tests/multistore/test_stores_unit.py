@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 from reconciler import stores
+from reconciler.errors import ConfigError
 from reconciler.manifest.config import Config
 
 
@@ -31,3 +33,34 @@ def test_each_store_has_its_own_token_variable() -> None:
     named = Config(path="stores/eu-north/reconciler.yaml", token_env="EU_TOKEN")
     assert stores.token_variable(named, own) == "EU_TOKEN"
     assert stores.store_name(Path("stores/eu-north/reconciler.yaml")) == "eu-north"
+
+
+def test_a_path_belongs_to_the_nearest_config_above_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / ".git").mkdir()
+    for name in ("eu", "us"):
+        (tmp_path / "stores" / name / "inventory").mkdir(parents=True)
+        (tmp_path / "stores" / name / "reconciler.yaml").write_text("{}\n")
+    eu = Path("stores/eu/reconciler.yaml")
+    assert stores.config_above(Path("stores/eu/inventory/a.yaml")) == eu
+    assert stores.config_above(Path("stores/eu")) == eu
+    assert stores.config_above(Path("stores")) is None  # not past the repository's root
+    found = stores.group([Path("stores/us/inventory"), Path("stores/eu/inventory/a.yaml")])
+    assert [(s.name, s.paths) for s in found] == [
+        ("us", (Path("stores/us/inventory"),)),
+        ("eu", (Path("stores/eu/inventory/a.yaml"),)),
+    ]
+    below = stores.group([Path("stores")])  # a folder of stores: each with its whole folder
+    assert [(s.name, s.paths) for s in below] == [
+        ("eu", (Path("stores/eu"),)),
+        ("us", (Path("stores/us"),)),
+    ]
+    Path("loose.yaml").write_text("items: []\n")
+    with pytest.raises(ConfigError, match="loose.yaml belongs to no store"):
+        stores.group([Path("stores/eu"), Path("loose.yaml")])
+    (named,) = stores.group([Path("loose.yaml"), eu])  # a config named takes the loose paths
+    assert (named.config, named.paths) == (eu, (eu, Path("loose.yaml")))
+    assert stores.group([Path("loose.yaml")]) == []  # no store: ./reconciler.yaml as before
+    assert stores.select([], None, True).several == stores.all_stores()
