@@ -72,8 +72,17 @@ class Scenario:
     harmless: dict[str, str] = field(default_factory=dict)
     # Records left out on purpose: {capture path: reason}.
     skip: dict[str, str] = field(default_factory=dict)
+    # Control-plane requests after the reset, each with "why" (see tests/conformance/replay.py).
+    control: list[dict[str, Any]] = field(default_factory=list)
 
 
+HOLD_RUNNING = {
+    "method": "POST",
+    "path": "bulk",
+    "body": {"hold": "RUNNING"},
+    "why": "the capture's bulk operations over the shop's catalogue were still running when "
+    "it started the next ones and cancelled them; the sandbox's would finish at once",
+}
 H26 = "harry-test-heelo.myshopify.com/2026-04"
 H25 = "harry-test-heelo.myshopify.com/2025-01"
 SCENARIOS = [
@@ -89,6 +98,17 @@ SCENARIOS = [
     Scenario(f"{H25}/products/inventory-location-levels-overlay-windowing.json"),
     Scenario(f"{H25}/products/inventory-node-read-after-write.json"),
     Scenario(f"{H25}/products/inventory-connection-query-windowing.json"),
+    Scenario(f"{H26}/bulk-operations/bulk-operation-run-query-validators.json"),
+    Scenario(f"{H26}/bulk-operations/bulk-operation-run-query-user-error-codes.json"),
+    Scenario(f"{H26}/bulk-operations/bulk-operations-read-arg-validation.json"),
+    Scenario(
+        f"{H26}/bulk-operations/bulk-operation-run-query-concurrency-limit.json",
+        control=[HOLD_RUNNING],
+    ),
+    Scenario(
+        f"{H25}/bulk-operations/bulk-operation-run-query-operation-in-progress.json",
+        control=[HOLD_RUNNING],
+    ),
 ]
 
 
@@ -421,6 +441,7 @@ def derive(repo: Path, commit: str, scenario: Scenario) -> dict[str, Any]:
         "capturedAt": capture.get("capturedAt", ""),
         "seed": observations.seed(shop, scenario),
         "levelBases": {},  # filled in by main() from every scenario of the shop
+        "control": scenario.control,
         "records": records,
         "excluded": excluded,
     }

@@ -4,7 +4,9 @@ A record file (``records/<shop>/<version>/<domain>/<name>.json``, written by
 scripts/conformance_derive.py) is one capture *scenario*: the store state it assumes (``seed``,
 a sandbox snapshot) and its records in the order they were sent to Shopify. A scenario is
 replayed on a store reset to its seed, record after record, so each request meets the state
-the one before it left, as on Shopify.
+the one before it left, as on Shopify. A scenario may also name control-plane requests sent
+after the reset (``control``: e.g. bulk operations held RUNNING, as the capture shop's were
+while it polled them); each says why in the record file.
 
 A response matches when it equals the recorded one after the normalisation below: nothing
 else is ignored (key order aside: JSON objects compare as mappings).
@@ -12,7 +14,8 @@ else is ignored (key order aside: JSON objects compare as mappings).
 Normalisation (applied the same way to the recorded and the sandbox response):
 
 - **Minted ids**: gids of objects a request creates (`MINTED`: adjustment groups, bulk
-  operations) become ``<Type#n>``, numbered by first appearance in the scenario; the record
+  operations) become ``<Type#n>``, numbered by first appearance in the scenario, also inside
+  messages ("... already in progress: gid://shopify/BulkOperation/7749099028786."); the record
   still has to name the same object where Shopify named the same object. A minted id sent
   back in a later request's variables is translated to the sandbox's id for that object.
 - **Inventory level ids**: ``InventoryLevel``/``InventoryQuantity`` gids carry a number per
@@ -44,7 +47,7 @@ from reconciler.sandbox.snapshot import LEVEL_BASE_OFFSET
 
 RECORDS = Path(__file__).resolve().parent / "records"
 MINTED = ("InventoryAdjustmentGroup", "BulkOperation")
-_MINTED_GID = re.compile(r"^gid://shopify/(" + "|".join(MINTED) + r")/\d+$")
+_MINTED_GID = re.compile(r"gid://shopify/(" + "|".join(MINTED) + r")/\d+\b")
 _LEVEL_GID = re.compile(r"gid://shopify/(InventoryLevel|InventoryQuantity)/(\d+)")
 _DATETIME = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$")
 _CURSOR_KEYS = ("cursor", "startCursor", "endCursor")
@@ -75,6 +78,7 @@ class Scenario:
     level_bases: dict[str, int]
     records: list[Record]
     excluded: list[dict[str, str]]
+    control: list[dict[str, Any]] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -116,6 +120,7 @@ def load(directory: Path = RECORDS) -> list[Scenario]:
                 data.get("levelBases", {}),
                 records,
                 data.get("excluded", []),
+                data.get("control", []),
             )
         )
     return scenarios
@@ -149,9 +154,8 @@ def normalise(value: Any, side: _Side, key: str = "") -> Any:
     if isinstance(value, str):
         if key in _CURSOR_KEYS:
             return side.placeholder("cursor", value)
-        minted = _MINTED_GID.match(value)
-        if minted:
-            return side.placeholder(minted.group(1), value)
+        if "gid://shopify/" in value:
+            value = _MINTED_GID.sub(lambda m: side.placeholder(m.group(1), m.group(0)), value)
         if _DATETIME.match(value):
             return "<DateTime>"
     return value
@@ -225,6 +229,12 @@ def replay(
     reset = http.post(f"{url}/__sandbox/reset", json=scenario.seed, timeout=60)
     if reset.status_code != 200:
         raise RuntimeError(f"{scenario.name}: the sandbox refused the seed: {reset.text}")
+    for step in scenario.control:
+        done = http.request(
+            step["method"], f"{url}/__sandbox/{step['path']}", json=step.get("body"), timeout=60
+        )
+        if done.status_code != 200:
+            raise RuntimeError(f"{scenario.name}: control step {step} refused: {done.text}")
     to_sandbox: dict[int, int] = {}
     to_shopify: dict[int, int] = {}
     for location, base in scenario.level_bases.items():
