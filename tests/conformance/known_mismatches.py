@@ -25,7 +25,7 @@ TOTAL_INVENTORY_LAG = (
 
 CATALOGUE_EXPORTED = (
     "data: when cancelled, Shopify's operation had already exported 1451 objects of the "
-    "capture shop's product catalogue (objectCount, rootObjectCount \"1451\"); the sandbox "
+    'capture shop\'s product catalogue (objectCount, rootObjectCount "1451"); the sandbox '
     "serves no products root, so its operation over `products` has exported none"
 )
 SEARCH_WARNING_PARSED = (
