@@ -58,22 +58,21 @@ from benchmarks.plan_bench import _measure as measure_plan  # noqa: E402
 from benchmarks.plan_bench import peak_rss_kib  # noqa: E402
 
 LOCATIONS = 10
-LAYOUT = "location"
+LAYOUT = "location"  # the default here: one file per location (+ items.yaml); --layout one
 
 
 # -- one export, in a child process ---------------------------------------------------------
 
 
-def _child(out: Path, read: str | None) -> dict[str, Any]:
+def _child(out: Path, read: str | None, layout: str) -> dict[str, Any]:
     """Export the store (SHOPIFY_* from the environment) into `out` once; what it took."""
     from reconciler.export import run as export
     from reconciler.manifest.config import Config
 
     rss_before = peak_rss_kib()
     wall, cpu = time.perf_counter(), time.process_time()
-    exported = export.export(
-        export.ExportOptions(out=out, layout=LAYOUT, read=read), config=Config()
-    )
+    options = export.ExportOptions(out=out, layout=layout, read=read)  # type: ignore[arg-type]
+    exported = export.export(options, config=Config())
     wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
     statuses: dict[str, int] = {}
     for file in exported.files:
@@ -91,7 +90,9 @@ def _child(out: Path, read: str | None) -> dict[str, Any]:
     }
 
 
-def _export(store: Store, out: Path, read: str | None = None) -> dict[str, Any]:
+def _export(
+    store: Store, out: Path, read: str | None = None, layout: str = LAYOUT
+) -> dict[str, Any]:
     env = {
         **os.environ,
         "PYTHONPATH": os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")]),
@@ -100,7 +101,7 @@ def _export(store: Store, out: Path, read: str | None = None) -> dict[str, Any]:
         "SHOPIFY_API_VERSION": VERSION,
     }
     args = [sys.executable, "-m", "benchmarks.export_bench", "--child", str(out)]
-    args += ["--read", read] if read else []
+    args += ["--layout", layout, *(["--read", read] if read else [])]
     done = subprocess.run(args, env=env, cwd=ROOT, capture_output=True, text=True, check=False)
     if done.returncode != 0:
         raise RuntimeError(f"export child failed ({done.returncode}):\n{done.stderr[-4000:]}")
@@ -178,6 +179,7 @@ class ExportBench:
     naive: Step
     naive_items: int
     estimate: NaiveEstimate
+    layout: str = LAYOUT
 
     @property
     def ok(self) -> bool:
@@ -189,21 +191,23 @@ class ExportBench:
         )
 
 
-def run(store: Store, *, items: int = 100_000, naive_items: int = 2_000) -> ExportBench:
+def run(
+    store: Store, *, items: int = 100_000, naive_items: int = 2_000, layout: str = LAYOUT
+) -> ExportBench:
     """Generate the store, export it, export it again, plan the result; then the baseline."""
     store.generate(items, LOCATIONS, seed=1)
     with workdir("export-bench-") as work:
         out = work / "inventory"
-        first = _step(store, lambda: _export(store, out))
+        first = _step(store, lambda: _export(store, out, layout=layout))
         written = _digest(out)
-        again = _step(store, lambda: _export(store, out))
+        again = _step(store, lambda: _export(store, out, layout=layout))
         identical = _digest(out) == written
         plan = _step(store, lambda: measure_plan(store, out, trace=False, read=None))
         store.generate(naive_items, LOCATIONS, seed=1)
         naive = _step(store, lambda: _export(store, work / "naive", read="paged"))
     estimate = extrapolate(naive, naive_items, items)
     return ExportBench(
-        items, first, again, plan, identical, written[1], naive, naive_items, estimate
+        items, first, again, plan, identical, written[1], naive, naive_items, estimate, layout
     )
 
 
@@ -246,7 +250,12 @@ def report(bench: ExportBench) -> str:
         f"API {VERSION}, standard plan",
         "",
         f"Each step in a fresh process; sandbox in its own process over loopback HTTP; "
-        f"{machine()}. Layout: one file per location (+ items.yaml).",
+        f"{machine()}. Layout: "
+        + (
+            "one file per location (+ items.yaml)."
+            if bench.layout == "location"
+            else f"`--layout {bench.layout}`."
+        ),
         "",
         table(
             [
@@ -322,13 +331,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--items", type=int, default=100_000)
     parser.add_argument("--child", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--read", choices=("auto", "bulk", "paged"), help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--layout", choices=("one", "location", "sku-prefix"), default=LAYOUT, help="export layout"
+    )
     args = parser.parse_args(argv)
     if args.child is not None:
-        print(json.dumps(_child(args.child, args.read)))
+        print(json.dumps(_child(args.child, args.read, args.layout)))
         return 0
     sizes = {"items": 2_000, "naive_items": 500} if args.quick else {"items": args.items}
     with SandboxProcess("standard") as store:
-        bench = run(store, **sizes)
+        bench = run(store, **sizes, layout=args.layout)
     print(report(bench))
     return 0 if bench.ok else 1
 
