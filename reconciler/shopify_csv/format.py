@@ -17,6 +17,7 @@ cannot be read), reported as file:line:column like every other problem.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
@@ -136,18 +137,76 @@ def decode(data: bytes, file: str) -> str:
     return text.removeprefix("\ufeff")
 
 
+_LINE_END = re.compile(r"\r\n|\r|\n")
+_SPECIAL = re.compile(r'[,\r\n"]')
+
+
 def parse(text: str, file: str) -> list[Record]:
-    """Every non-blank record with where each cell starts; CsvSyntaxError at the first error."""
+    """Every non-blank record with where each cell starts; CsvSyntaxError at the first error.
+
+    A line without quotes (most of a real file) is split at its commas; a record with quotes is
+    read character by character (`_quoted_record`), its fields may span lines.
+    """
     records: list[Record] = []
+    i, n, line = 0, len(text), 1
+    while i < n:
+        found = _LINE_END.search(text, i)
+        end, after = (found.start(), found.end()) if found else (n, n)
+        segment = text[i:end]
+        cells = _line_cells(segment, line)
+        if cells is not None:
+            if segment:
+                records.append(Record(line, cells, len(segment) + 1))
+            i, line = after, line + 1
+            continue
+        record, i, next_line = _quoted_record(text, i, line, file)
+        records.append(record)
+        line = next_line
+    return records
+
+
+# One field of a line whose quoted fields hold no line break: quoted (group 1) or plain (2).
+_FIELD = re.compile(r'"((?:[^"]|"")*)"|([^,"]*)')
+
+
+def _line_cells(segment: str, line: int) -> tuple[Cell, ...] | None:
+    """The cells of one physical line, or None when it needs the careful reader (a quoted
+    field that goes on past the line, or a quote where none may be)."""
+    if '"' not in segment:
+        cells, column = [], 1
+        for part in segment.split(","):
+            cells.append(Cell(part, line, column))
+            column += len(part) + 1
+        return tuple(cells)
+    cells = []
+    at, size = 0, len(segment)
+    while True:
+        match = _FIELD.match(segment, at)
+        assert match is not None  # the plain branch matches the empty text
+        quoted = match.group(1)
+        if quoted is not None:
+            cells.append(Cell(quoted.replace('""', '"'), line, at + 1, quoted=True))
+        else:
+            cells.append(Cell(match.group(2), line, at + 1))
+        at = match.end()
+        if at == size:
+            return tuple(cells)
+        if segment[at] != ",":
+            return None
+        at += 1
+
+
+def _quoted_record(text: str, i: int, line: int, file: str) -> tuple[Record, int, int]:
+    """The record starting at `i` (on `line`), the index after it, and the next record's line."""
+    n = len(text)
+    column = 1
+    record_line = line
     cells: list[Cell] = []
-    line = column = 1
-    i, n = 0, len(text)
-    record_line = 1
 
     def problem(message: str, at_line: int, at_column: int) -> CsvSyntaxError:
         return CsvSyntaxError(Problem(message, file, at_line, column=at_column))
 
-    while i < n or cells:
+    while True:
         start_line, start_column = line, column
         if i < n and text[i] == '"':
             # A quoted field: up to the closing quote; "" is a quote; line ends are kept.
@@ -155,30 +214,30 @@ def parse(text: str, file: str) -> list[Record]:
             column += 1
             value: list[str] = []
             while True:
-                if i >= n:
+                k = text.find('"', i)
+                if k < 0:
                     raise problem(
                         'this quoted field is never closed: a `"` is missing (a quote inside '
                         'a field is written `""`)',
                         start_line,
                         start_column,
                     )
-                char = text[i]
-                if char == '"':
-                    if i + 1 < n and text[i + 1] == '"':
-                        value.append('"')
-                        i += 2
-                        column += 2
-                        continue
-                    i += 1
-                    column += 1
-                    break
-                value.append(char)
-                i += 1
-                if char == "\n" or (char == "\r" and not (i < n and text[i] == "\n")):
-                    line += 1
-                    column = 1
+                chunk = text[i:k]
+                value.append(chunk)
+                breaks = len(_LINE_END.findall(chunk))
+                if breaks:
+                    line += breaks
+                    column = len(chunk) - max(chunk.rfind("\n"), chunk.rfind("\r"))
                 else:
-                    column += 1
+                    column += len(chunk)
+                if k + 1 < n and text[k + 1] == '"':
+                    value.append('"')
+                    i = k + 2
+                    column += 2
+                    continue
+                i = k + 1
+                column += 1
+                break
             if i < n and text[i] not in ",\r\n":
                 raise problem(
                     f"`{text[i]}` after the closing quote of a field: only a comma or the end "
@@ -188,9 +247,8 @@ def parse(text: str, file: str) -> list[Record]:
                 )
             cell = Cell("".join(value), start_line, start_column, quoted=True)
         else:
-            j = i
-            while j < n and text[j] not in ',\r\n"':
-                j += 1
+            special = _SPECIAL.search(text, i)
+            j = special.start() if special else n
             if j < n and text[j] == '"':
                 raise problem(
                     '`"` inside a field that does not start with one: quote the whole field '
@@ -206,17 +264,7 @@ def parse(text: str, file: str) -> list[Record]:
             i += 1
             column += 1
             continue
-        # End of the record: at a line end or the end of the text.
-        end_column = column
+        end_column = column  # at a line end or the end of the text
         if i < n:
             i += 2 if text[i] == "\r" and i + 1 < n and text[i + 1] == "\n" else 1
-        blank = len(cells) == 1 and cells[0].text == "" and cells[0].column == end_column
-        if not blank:
-            records.append(Record(record_line, tuple(cells), end_column))
-        cells = []
-        line += 1
-        column = 1
-        record_line = line
-        if i >= n:
-            break
-    return records
+        return Record(record_line, tuple(cells), end_column), i, line + 1

@@ -121,3 +121,30 @@ def test_any_text_parses_or_fails_with_a_located_problem(text: str) -> None:
     else:
         for record in records:
             assert record.cells and all(c.line >= record.line for c in record.cells)
+
+
+def _careful(text: str) -> list[fmt.Record]:
+    """The character-by-character reader alone, on every record (blank lines skipped)."""
+    records, i, line = [], 0, 1
+    while i < len(text):
+        if text[i] in "\r\n":
+            i += 2 if text[i : i + 2] == "\r\n" else 1
+            line += 1
+            continue
+        record, i, line = fmt._quoted_record(text, i, line, "f.csv")
+        records.append(record)
+    return records
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.text(alphabet=st.sampled_from('ab,"\r\n é'), max_size=40))
+def test_the_fast_line_reader_agrees_with_the_careful_one(text: str) -> None:
+    try:
+        expected: list[fmt.Record] | str = _careful(text)
+    except fmt.CsvSyntaxError as exc:
+        expected = str(exc.problem)
+    try:
+        got: list[fmt.Record] | str = fmt.parse(text, "f.csv")
+    except fmt.CsvSyntaxError as exc:
+        got = str(exc.problem)
+    assert got == expected
