@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from reconciler.errors import Problem
 
@@ -95,16 +95,16 @@ def render(rows: Iterable[Sequence[str | None]]) -> str:
 # -- reading ---------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
-class Cell:
+class Cell(NamedTuple):
+    """One field and where it starts (a named tuple: a big file has millions)."""
+
     text: str
     line: int  # where the field starts (1-based)
     column: int  # 1-based, in characters
     quoted: bool = False  # written in quotes (`""` is an empty text, nothing a missing value)
 
 
-@dataclass(frozen=True, slots=True)
-class Record:
+class Record(NamedTuple):
     line: int
     cells: tuple[Cell, ...]
     end_column: int  # the column just past the record's last character
@@ -144,8 +144,9 @@ _SPECIAL = re.compile(r'[,\r\n"]')
 def parse(text: str, file: str) -> list[Record]:
     """Every non-blank record with where each cell starts; CsvSyntaxError at the first error.
 
-    A line without quotes (most of a real file) is split at its commas; a record with quotes is
-    read character by character (`_quoted_record`), its fields may span lines.
+    A line without quotes (most of a real file: 98% of real-2026's lines) is split at its
+    commas; a record with quotes is read field by field (`_quoted_record`), its fields may span
+    lines.
     """
     records: list[Record] = []
     i, n, line = 0, len(text), 1
@@ -153,47 +154,19 @@ def parse(text: str, file: str) -> list[Record]:
         found = _LINE_END.search(text, i)
         end, after = (found.start(), found.end()) if found else (n, n)
         segment = text[i:end]
-        cells = _line_cells(segment, line)
-        if cells is not None:
+        if '"' not in segment:
             if segment:
-                records.append(Record(line, cells, len(segment) + 1))
+                cells, column = [], 1
+                for part in segment.split(","):
+                    cells.append(Cell(part, line, column))
+                    column += len(part) + 1
+                records.append(Record(line, tuple(cells), column - 1))
             i, line = after, line + 1
             continue
         record, i, next_line = _quoted_record(text, i, line, file)
         records.append(record)
         line = next_line
     return records
-
-
-# One field of a line whose quoted fields hold no line break: quoted (group 1) or plain (2).
-_FIELD = re.compile(r'"((?:[^"]|"")*)"|([^,"]*)')
-
-
-def _line_cells(segment: str, line: int) -> tuple[Cell, ...] | None:
-    """The cells of one physical line, or None when it needs the careful reader (a quoted
-    field that goes on past the line, or a quote where none may be)."""
-    if '"' not in segment:
-        cells, column = [], 1
-        for part in segment.split(","):
-            cells.append(Cell(part, line, column))
-            column += len(part) + 1
-        return tuple(cells)
-    cells = []
-    at, size = 0, len(segment)
-    while True:
-        match = _FIELD.match(segment, at)
-        assert match is not None  # the plain branch matches the empty text
-        quoted = match.group(1)
-        if quoted is not None:
-            cells.append(Cell(quoted.replace('""', '"'), line, at + 1, quoted=True))
-        else:
-            cells.append(Cell(match.group(2), line, at + 1))
-        at = match.end()
-        if at == size:
-            return tuple(cells)
-        if segment[at] != ",":
-            return None
-        at += 1
 
 
 def _quoted_record(text: str, i: int, line: int, file: str) -> tuple[Record, int, int]:

@@ -17,6 +17,7 @@ from reconciler.export import layout as layouts
 from reconciler.export.declare import Skipped
 from reconciler.export.manifest_writer import DEFAULT_SCHEMA
 from reconciler.export.run import ExportOptions, FileResult, check_outputs, write
+from reconciler.gc_pause import cyclic_gc_paused
 from reconciler.live import ReadReport, iter_items, read_live, read_locations
 from reconciler.live.ahead import read_settings
 from reconciler.manifest import load_desired
@@ -81,14 +82,15 @@ def import_csv(options: CsvImport, config: Config) -> Imported:
         data = options.source.read_bytes()
     except OSError as exc:
         raise ConfigError(f"{name}: cannot read the CSV ({exc.strerror or exc})") from None
-    try:
-        records = fmt.parse(fmt.decode(data, name), name)
-    except fmt.CsvSyntaxError as exc:
-        raise CsvError([exc.problem]) from None
-    rows, problems = read_rows(records, name)
-    imported = manifest_items(
-        rows, name, config, ImportOptions(options.current, options.location_names)
-    )
+    with cyclic_gc_paused():  # millions of small cells, no cycles
+        try:
+            records = fmt.parse(fmt.decode(data, name), name)
+        except fmt.CsvSyntaxError as exc:
+            raise CsvError([exc.problem]) from None
+        rows, problems = read_rows(records, name)
+        imported = manifest_items(
+            rows, name, config, ImportOptions(options.current, options.location_names)
+        )
     problems.extend(imported.problems)
     if problems:
         raise CsvError(sorted(problems, key=lambda p: (p.line or 0, p.column or 0)))
