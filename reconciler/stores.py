@@ -28,7 +28,7 @@ from typing import Generic, TypeVar
 
 from reconciler.errors import EXIT_CHANGES, EXIT_ERROR, EXIT_OK, ConfigError, ReconcilerError
 from reconciler.manifest.config import Config, load_config
-from reconciler.manifest.load import CONFIG_NAME
+from reconciler.manifest.load import CONFIG_NAME, YAML_SUFFIXES
 
 STORES_DIRECTORY = "stores"  # where --all-stores looks: stores/<name>/reconciler.yaml
 SHARED_TOKEN = "SHOPIFY_ACCESS_TOKEN"
@@ -121,8 +121,10 @@ def group(paths: Iterable[Path]) -> list[Store]:
 
     A path belongs to the store of the nearest reconciler.yaml at or above it; a directory with
     none above it (`stores/`) stands for every store below it; a reconciler.yaml named among
-    the paths takes the paths that belong to no store. Any other path that belongs to no store,
-    given with paths that do, is refused: it would be planned against no store's settings."""
+    the paths takes the paths that belong to no store. A file that is no manifest (stores/README.md
+    named by `stores/*`) is left out when stores are named; any other path that belongs to no
+    store, given with paths that do, is refused: it would be planned against no store's
+    settings."""
     paths = list(paths)
     by_config: dict[Path, list[Path]] = {}
     shown: dict[Path, Path] = {}
@@ -143,6 +145,8 @@ def group(paths: Iterable[Path]) -> list[Store]:
     if orphans and len(by_config) == 1 and named:  # `validate a.yaml conf/reconciler.yaml`
         by_config[named[0].resolve()].extend(orphans)
         orphans = []
+    if by_config:  # `stores/*` also names stores/README.md: no manifest, no store, not a path
+        orphans = [path for path in orphans if path.is_dir() or path.suffix in YAML_SUFFIXES]
     if orphans and by_config:
         first = next(iter(shown.values()))
         raise ConfigError(

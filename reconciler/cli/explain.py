@@ -48,10 +48,13 @@ def explain_command(
     """Why SKU is what it is: the commits that changed its declared values (PATH...: the
     manifests, default .), the applies that wrote it, and Shopify's adjustment groups for
     those writes. Reads only; exit 0, or 1 on bad input."""
-    from reconciler import explain, history
+    from reconciler import explain, history, stores
     from reconciler.manifest.config import find_config, load_config
 
-    config_file = find_config(config_path)
+    selection = stores.select(paths, config_path, False)  # the store the paths belong to
+    if selection.several:
+        raise click.UsageError("explain reads one store: name the paths of one store")
+    config_file = find_config(selection.config)
     config = load_config(config_file)
     sources = explain.Sources(
         paths=paths or (Path("."),),

@@ -9,6 +9,7 @@ import json
 
 from tests.drift.conftest import ITEM, LOCATION, foreign_move
 from tests.multistore.conftest import ALIASES, EU_TOKEN, US_TOKEN, Repo
+from tests.shopify.hostile import Seen, graphql_answer, serve
 
 
 def host(url: str) -> str:
@@ -221,3 +222,39 @@ def test_no_token_of_any_store_is_ever_printed(repo: Repo) -> None:
     test_a_token_in_reconciler_yaml_is_refused_without_repeating_it(repo)
     printed = "\n".join(repo.outputs)
     assert printed and EU_TOKEN not in printed and US_TOKEN not in printed
+
+
+def test_a_token_named_by_token_env_is_redacted_even_when_a_store_echoes_it(repo: Repo) -> None:
+    """A tokenEnv variable may have any name, so it is known as a secret only once read; a store
+    that echoes it in an error message still never gets it printed."""
+    repo.export("eu")
+    repo.export("us")
+    token = "plain-token-of-the-us-store-42"  # not shaped like shpat_…: no shape to match
+
+    def echo(seen: Seen) -> tuple[int, dict[str, str], bytes]:
+        sent = seen.headers["X-Shopify-Access-Token"]
+        status, headers, _ = graphql_answer({})
+        denied = {"message": f"Access denied for token {sent}", "extensions": {"code": "ACCESS_DENIED"}}  # fmt: skip
+        return status, headers, json.dumps({"errors": [denied]}).encode()
+
+    with serve(echo) as hostile:
+        repo.config("us", f"store: {hostile.url}\ntokenEnv: US_INVENTORY_TOKEN\n{ALIASES}")
+        result = repo.run("plan", "--all-stores", "--detailed-exitcode", US_INVENTORY_TOKEN=token)
+        assert [seen.headers["X-Shopify-Access-Token"] for seen in hostile.seen][:1] == [token]
+    assert result.exit_code == 1
+    assert "Error: store us: " in result.stderr and "Access denied for token" in result.stderr
+    assert "=== 2 stores, exit 1 ===" in result.stdout  # eu was planned all the same
+    assert token not in result.stdout + result.stderr
+    assert "[REDACTED]" in result.stdout + result.stderr
+
+
+def test_explain_reads_the_history_of_the_store_its_paths_belong_to(repo: Repo) -> None:
+    repo.export("eu")
+    repo.edit("eu", "TSHIRT-RED-S", "west: {available: 3, damaged: 1}", "west: {available: 2, damaged: 2}")  # fmt: skip
+    assert repo.run("apply", "stores/eu", "--auto-approve").exit_code == 0
+    code, timeline = repo.json("explain", "TSHIRT-RED-S", "stores/eu", "--offline")
+    assert code == 0, timeline
+    applies = [e for e in timeline["events"] if e["type"] == "apply"]
+    assert len(applies) == 1
+    refused = repo.run("explain", "TSHIRT-RED-S", "stores/eu", "stores/us", "--offline")
+    assert refused.exit_code == 1 and "explain reads one store" in refused.stderr

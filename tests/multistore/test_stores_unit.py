@@ -57,6 +57,11 @@ def test_a_path_belongs_to_the_nearest_config_above_it(
         ("eu", (Path("stores/eu"),)),
         ("us", (Path("stores/us"),)),
     ]
+    Path("stores/README.md").write_text("# our stores\n")
+    assert [s.name for s in stores.group(sorted(Path("stores").iterdir()))] == [
+        "eu",
+        "us",
+    ]  # stores/*
     Path("loose.yaml").write_text("items: []\n")
     with pytest.raises(ConfigError, match="loose.yaml belongs to no store"):
         stores.group([Path("stores/eu"), Path("loose.yaml")])
