@@ -81,6 +81,23 @@ class Store:
         return response.json()
 
 
+# A store's history defaults to reconciler-history.jsonl next to its reconciler.yaml: a test that
+# applies with `--config examples/reconciler.yaml` must pass `--history` (into its tmp_path), or
+# it writes into the checkout, where the next test using that config would read it.
+EXAMPLES_HISTORY = ROOT / "examples" / "reconciler-history.jsonl"
+
+
+@pytest.fixture(autouse=True)
+def _no_history_in_the_checkout() -> Iterator[None]:
+    yield
+    if EXAMPLES_HISTORY.exists():
+        EXAMPLES_HISTORY.unlink()
+        pytest.fail(
+            "this test wrote examples/reconciler-history.jsonl (an apply with --config "
+            "examples/reconciler.yaml): pass --history into the test's own directory"
+        )
+
+
 @pytest.fixture(scope="session")
 def _sandbox() -> Iterator[Sandbox]:
     with Sandbox(demo_snapshot(), **CALENDAR) as sandbox:

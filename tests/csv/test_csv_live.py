@@ -173,7 +173,10 @@ def test_manifests_read_with_the_store_make_a_file_the_admin_import_applies(
         "csv", "import", "for-admin.csv", "--out", "applied", "--config", str(CONFIG)
     )
     assert imported.exit_code == 0, imported.output
-    apply = work.run("apply", "applied", "--config", str(CONFIG), "--auto-approve")
+    history = str(work.root / "reconciler-history.jsonl")  # not next to examples/reconciler.yaml
+    apply = work.run(
+        "apply", "applied", "--config", str(CONFIG), "--history", history, "--auto-approve"
+    )
     assert apply.exit_code == 0, apply.output
     assert work.quantities("TSHIRT-RED-M", "East Warehouse")  # untouched SKUs still there
     code, printed = _plan(work, manifest)  # the edited manifests now match the store
