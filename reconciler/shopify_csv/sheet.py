@@ -105,6 +105,16 @@ def _header(record: Record, file: str) -> tuple[dict[str, int], list[Problem]]:
             problems.append(
                 Problem(f"the column `{cell.text}` appears twice", file, cell.line, column=cell.column)
             )  # fmt: skip
+        elif not cell.text.strip():
+            problems.append(
+                Problem(
+                    "a column without a name (a comma too many in the header row, or a column "
+                    "a spreadsheet added?)",
+                    file,
+                    cell.line,
+                    column=cell.column,
+                )
+            )
         elif cell.text not in fmt.HEADER:
             close = difflib.get_close_matches(cell.text, fmt.HEADER, n=1, cutoff=0.5)
             hint = f" (did you mean `{close[0]}`?)" if close else ""

@@ -95,6 +95,7 @@ def test_current_declares_available_where_on_hand_new_is_empty(tmp_path: Path) -
         ('"Mug, large"', '"Mug, large', 6, ',"Mug', "never closed"),
         ("Bin name", "Bin", 1, ",Bin", "`Bin` is not a column of Shopify's inventory CSV (did you mean `Bin name`?)"),
         (",On hand (new)", "", 1, None, "the header row lacks `On hand (new)`"),
+        ("On hand (new)\n", "On hand (new),\n", 1, None, "a column without a name"),
     ],
 )  # fmt: skip
 def test_a_bad_csv_says_file_line_column_and_writes_nothing(
