@@ -41,6 +41,12 @@ from .options import (
     "(new) that gives it: a file the admin's import applies.",
 )
 @click.option("--sku", multiple=True, help="With --from live: only SKUs matching this glob.")
+@click.option(
+    "--location",
+    multiple=True,
+    help="Only rows at locations matching this glob, by name or alias (repeatable), like the "
+    "admin's export of one location.",
+)
 @config_option
 @store_option
 @version_option
@@ -53,6 +59,7 @@ def csv_export(
     out: Path | None,
     read_store: bool,
     sku: tuple[str, ...],
+    location: tuple[str, ...],
     config_path: Path | None,
     store: str | None,
     api_version: str | None,
@@ -108,6 +115,9 @@ def csv_export(
                 skus=sku,
                 progress=progress,
             )
+    if location:
+        aliases = load_config(find_config(config_path)).location_aliases
+        exported.text, exported.rows = run.only_locations(exported.text, location, dict(aliases))
     if out is None:
         click.echo(exported.text, nl=False)
     else:

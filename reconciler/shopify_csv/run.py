@@ -8,6 +8,7 @@ export:  manifests (manifest loader) or the store (live reader + labels) → to_
 
 from __future__ import annotations
 
+import fnmatch
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -186,6 +187,30 @@ def export_from_live(
     )
     rows = list(live_rows(ordered, locations, labels))
     return Exported(fmt.render(rows), len(rows), store=conn.target.name, usage=usage, read=report)
+
+
+def only_locations(
+    text: str, globs: tuple[str, ...], aliases: dict[str, str] | None = None
+) -> tuple[str, int]:
+    """The CSV with only the rows at locations matching a glob (by name or alias), and how many
+    rows are left; ConfigError when no row's location matches."""
+    if not globs:
+        return text, text.count("\n") - 1
+    records = fmt.parse(text, "the CSV")
+    index = fmt.HEADER.index(fmt.LOCATION)
+    kept, seen = [], set()
+    for record in records[1:]:
+        name = record.cells[index].text
+        seen.add(name)
+        names = location_names(name, aliases or {})
+        if any(fnmatch.fnmatchcase(n, g) for n in names for g in globs):
+            kept.append(tuple(c.text if c.text or c.quoted else None for c in record.cells))
+    if seen and not kept:
+        raise ConfigError(
+            f"--location {' '.join(globs)} matches no location of the rows; locations: "
+            f"{', '.join(sorted(seen))}"
+        )
+    return fmt.render(kept), len(kept)
 
 
 def _number(item: LiveItem) -> int:

@@ -181,3 +181,14 @@ def test_manifests_read_with_the_store_make_a_file_the_admin_import_applies(
     assert work.quantities("TSHIRT-RED-M", "East Warehouse")  # untouched SKUs still there
     code, printed = _plan(work, manifest)  # the edited manifests now match the store
     assert code == 0 and "No changes." in printed, printed
+
+
+def test_one_location_like_the_admins_export_of_one_location(work: Workspace) -> None:
+    text = _live_csv(work, "--location", "pdx").decode()
+    lines = text.splitlines()
+    assert text.startswith(SHOPIFY_HEADER) and len(lines) == 1 + 30
+    assert all(",Portland Store,," in line for line in lines[1:])
+    wrong = work.run(
+        "csv", "export", "--from", "live", "--config", str(CONFIG), "--location", "Nowhere"
+    )
+    assert wrong.exit_code == 1 and "--location Nowhere matches no location" in wrong.stderr
