@@ -21,6 +21,7 @@ from reconciler.commands import connection
 from reconciler.errors import ConfigError
 from reconciler.live import ReadReport, iter_items, read_locations
 from reconciler.live.ahead import read_settings
+from reconciler.manifest import load
 from reconciler.manifest.config import Config
 from reconciler.manifest.ownership import location_names
 from reconciler.model import LiveItem, LiveLocation
@@ -248,9 +249,11 @@ def write(
         out.mkdir(exist_ok=True)
         targets = {out / name: entries for name, entries in sorted(files.items())}
     _check_ours(list(targets))
+    texts = {p: render(e, schema=options.schema, comment=header) for p, e in targets.items()}
+    _check_sizes(texts, options.layout)
     results = []
     for path, entries in targets.items():
-        text = render(entries, schema=options.schema, comment=header)
+        text = texts[path]
         old = path.read_text(encoding="utf-8") if path.is_file() else None
         if old != text:
             path.write_text(text, encoding="utf-8")
@@ -261,6 +264,21 @@ def write(
                 stale.unlink()
                 results.append(FileResult(stale, "removed"))
     return results
+
+
+def _check_sizes(texts: dict[Path, str], layout: str) -> None:
+    """Refuse, before any file is written, a file the manifest loader would refuse as too big
+    (a whole big store in one file)."""
+    limit = load.MAX_FILE_BYTES
+    for path, text in texts.items():
+        size = len(text.encode("utf-8"))
+        if size > limit:
+            other = "sku-prefix" if layout == "location" else "location"
+            raise ConfigError(
+                f"--out: {path} would be {size:,} bytes, over the {limit:,} bytes a manifest "
+                f"file may have; nothing was written. Use --layout {other}, or narrow the "
+                "export with --sku or --location"
+            )
 
 
 def _check_ours(paths: list[Path]) -> None:

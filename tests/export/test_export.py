@@ -230,3 +230,27 @@ def test_a_file_export_did_not_write_is_never_replaced(work: Workspace) -> None:
     hand.unlink()
     _export(work, "--out", str(out), "--layout", "location")
     _export(work, "--out", str(out / "items.yaml"), "--sku", "TENT-*")
+
+
+def test_a_file_too_big_for_the_loader_is_refused_before_anything_is_written(
+    work: Workspace, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from reconciler.manifest import load
+
+    out = work.root / "inventory"
+    _export(work, "--out", str(out), "--layout", "location")
+    biggest = max(len(p.read_bytes()) for p in out.iterdir())
+    one = work.root / "inventory.yaml"
+    _export(work, "--out", str(one))
+    size = len(one.read_bytes())
+    one.unlink()
+    assert biggest < size
+    monkeypatch.setattr(load, "MAX_FILE_BYTES", size - 1)  # the loader's limit, made small
+    refused = work.run("export", "--config", str(CONFIG), "--out", str(one))
+    assert refused.exit_code == 1 and not one.exists()
+    assert (
+        f"--out: {one} would be {size:,} bytes, over the {size - 1:,} bytes a manifest file may "
+        "have; nothing was written. Use --layout location" in refused.stderr
+    )
+    again = _export(work, "--out", str(out), "--layout", "location")
+    assert "0 changed and 4 unchanged" in again
