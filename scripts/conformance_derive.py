@@ -70,10 +70,22 @@ class Scenario:
     quantities: dict[tuple[str, str], dict[str, int]] = field(default_factory=dict)
     # Unserved requests known not to change what later records read (with the reason).
     harmless: dict[str, str] = field(default_factory=dict)
-    # Records left out on purpose: {capture path: reason}.
+    # Records left out on purpose: {capture path or path prefix: reason}; they count as
+    # setup (the seed is the state they left).
     skip: dict[str, str] = field(default_factory=dict)
     # Control-plane requests after the reset, each with "why" (see tests/conformance/replay.py).
     control: list[dict[str, Any]] = field(default_factory=list)
+    # Captures that stored only {variables, response}: the capture script that sent them
+    # (its `const <name> = `#graphql ...`` documents, and `const <key> = await runGraphql*(
+    # <document>, ...)` calls naming the fixture key), plus `documents`: {fixture key: the
+    # script's document name, or the request file it read (``config/parity-requests/...``)}.
+    script: str | None = None
+    # Capture keys that do not describe the store before the records (e.g. a summary the
+    # script wrote first but read last): not observed for the seed.
+    ignore: tuple[str, ...] = ()
+    # The seed is the state after all setup (last observation wins), not the first seen.
+    seed_after_setup: bool = False
+    documents: dict[str, str] = field(default_factory=dict)
 
 
 HOLD_RUNNING = {
@@ -83,6 +95,8 @@ HOLD_RUNNING = {
     "why": "the capture's bulk operations over the shop's catalogue were still running when "
     "it started the next ones and cancelled them; the sandbox's would finish at once",
 }
+REQUESTS = "config/parity-requests/products/"
+ITEM_SCRIPT = "scripts/capture-inventory-item-mutation-conformance.mts"
 H26 = "harry-test-heelo.myshopify.com/2026-04"
 H25 = "harry-test-heelo.myshopify.com/2025-01"
 SCENARIOS = [
@@ -98,6 +112,100 @@ SCENARIOS = [
     Scenario(f"{H25}/products/inventory-location-levels-overlay-windowing.json"),
     Scenario(f"{H25}/products/inventory-node-read-after-write.json"),
     Scenario(f"{H25}/products/inventory-connection-query-windowing.json"),
+    Scenario(
+        f"{H26}/products/inventory-quantity-contracts-2026-04.json",
+        script="scripts/capture-inventory-quantity-contracts-2026.ts",
+        documents={
+            "inventorySetQuantities": "inventorySetMutation",
+            "inventoryAdjustQuantities": "inventoryAdjustMutation",
+            "inventorySetOnHandQuantities": "inventorySetOnHandMutation",
+        },
+    ),
+    Scenario(
+        f"{H26}/products/inventory-move-adjustment-group-shape.json",
+        documents={
+            "seedSet": REQUESTS + "inventory-move-adjustment-group-shape-set.graphql",
+            "move": REQUESTS + "inventory-move-adjustment-group-shape.graphql",
+        },
+    ),
+    Scenario(
+        f"{H26}/products/inventory-adjust-on-hand-name-mirrors.json",
+        script="scripts/capture-inventory-adjust-on-hand-name-mirrors-conformance.ts",
+        documents=dict.fromkeys(
+            ("damaged", "reserved", "qualityControl", "safetyStock", "incoming"),
+            "inventoryAdjustMutation",
+        ),
+    ),
+    Scenario(
+        f"{H26}/products/inventory-adjust-zero-delta-noop.json",
+        script="scripts/capture-inventory-adjust-zero-delta-noop-conformance.ts",
+    ),
+    Scenario(
+        f"{H26}/products/inventory-adjust-ledger-document-validation.json",
+        script="scripts/capture-inventory-adjust-ledger-document-validation-conformance.ts",
+    ),
+    Scenario(
+        f"{H26}/products/inventory-inactive-level-lifecycle-2026-04.json",
+        script="scripts/capture-inventory-linkage-mutation-conformance.mts",
+        documents={
+            "inventoryInactiveLifecycleDeactivate": "inventoryDeactivateMutation",
+            "inventoryInactiveLifecycleReadAfterDeactivate": "inactiveLifecycleReadQuery",
+            "inventoryInactiveLifecycleReactivate": "inventoryActivateMutation",
+            "inventoryInactiveLifecycleReadAfterReactivate": "inactiveLifecycleReadQuery",
+            "inventoryActivateSecondaryLocation": "inventoryActivateMutation",
+        },
+        ignore=("createdProduct",),  # the product as read after the setup
+    ),
+    Scenario(
+        f"{H26}/products/inventory-deactivate-validation-2026-04.json",
+        script="scripts/capture-inventory-deactivate-validation-conformance.mts",
+        documents={
+            "inventoryDeactivateCommitted": "inventoryDeactivateMutation",
+            "inventoryDeactivateIncomingReserved": "inventoryDeactivateMutation",
+            "inventoryDeactivateOnlyLocation": "inventoryDeactivateMutation",
+            "inventoryDeactivateMissingLevel": "inventoryDeactivateMutation",
+            "inventoryDeactivateDeletedLocation": "inventoryDeactivateMutation",
+            "inventoryActivateActiveAvailable": "inventoryActivateMutation",
+            "inventoryActivateCodeSelection": "inventoryActivateCodeSelectionMutation",
+            "inventoryDeactivateCodeSelection": "inventoryDeactivateCodeSelectionMutation",
+            "inventoryDeactivateBeforeReactivate": "inventoryDeactivateMutation",
+            "inventoryActivateInactiveAvailable": "inventoryActivateMutation",
+        },
+        skip={
+            "$.setup.": "setup before an order and transfers the sandbox cannot replay "
+            "(committed, reserved, incoming); the seed is the store after them"
+        },
+        harmless={
+            f"$.adjustments.{k}": "part of the seed (the product reads after it)"
+            for k in ("committedOrder", "reservedTransfer", "incomingTransfer", "incomingShipment")
+        },
+        seed_after_setup=True,
+    ),
+    Scenario(
+        f"{H25}/products/inventory-item-update-parity.json",
+        script=ITEM_SCRIPT,
+        documents={
+            "mutation": "inventoryItemUpdateMutation",
+            "validation": "inventoryItemUpdateMutation",
+        },
+    ),
+    Scenario(
+        f"{H25}/products/inventory-item-update-validation.json",
+        script=ITEM_SCRIPT,
+        documents={
+            "productCreate": "validationCreateMutation",
+            **dict.fromkeys(
+                (
+                    "negativeCost",
+                    "negativeWeightValue",
+                    "invalidWeightUnit",
+                    "invalidCountry",
+                    "invalidHsCode",
+                ),
+                "inventoryItemUpdateValidationMutation",
+            ),
+        },
+    ),
     Scenario(f"{H26}/bulk-operations/bulk-operation-run-query-validators.json"),
     Scenario(f"{H26}/bulk-operations/bulk-operation-run-query-user-error-codes.json"),
     Scenario(f"{H26}/bulk-operations/bulk-operations-read-arg-validation.json"),
@@ -136,6 +244,37 @@ def served(kind: str, fields: list[str]) -> bool:
     return bool(fields) and all(f in registry or f.startswith("__") for f in fields)
 
 
+_DOCUMENT = re.compile(r"const (\w+) = `(#graphql[^`]*)`;")
+_CALL = re.compile(r"const (\w+) = (?:await )?runGraphql\w*\(\s*(\w+)")
+
+
+def script_documents(repo: Path, commit: str, scenario: Scenario) -> dict[str, str]:
+    """{fixture key: GraphQL document} from the capture script that wrote the fixture."""
+    text = git_show(repo, commit, scenario.script) if scenario.script else ""
+    documents = {m.group(1): m.group(2) for m in _DOCUMENT.finditer(text)}
+    calls = {m.group(1): m.group(2) for m in _CALL.finditer(text) if m.group(2) in documents}
+    calls.update(scenario.documents)
+    for name in calls.values():
+        if name.endswith(".graphql"):  # a request file the script read (config/parity-requests)
+            documents[name] = git_show(repo, commit, name)
+    return {key: documents[name] for key, name in calls.items() if name in documents}
+
+
+def attach_queries(node: Any, documents: dict[str, str], key: str = "") -> None:
+    """Give {variables, response} pairs their document (by fixture key), in place."""
+    if isinstance(node, dict):
+        if "response" in node and "variables" in node and "query" not in node:
+            if key in documents:
+                node["query"] = documents[key]
+            return
+        for k, value in node.items():
+            if k != "upstreamCalls":
+                attach_queries(value, documents, k)
+    elif isinstance(node, list):
+        for value in node:
+            attach_queries(value, documents, key)
+
+
 def pairs(node: Any, path: str = "$") -> Any:
     """Every {query, variables, response} triple in document order, with its JSON path."""
     if isinstance(node, dict):
@@ -172,6 +311,9 @@ class Observations:
         # Served responses show the store as the records leave it: they tell the seed about
         # levels only until the first served mutation (setup data always does).
         self.reads_seed_levels = True
+        # Setup data overwrites what earlier setup said (a capture whose seed is the state
+        # after all its setup, e.g. orders and transfers the sandbox cannot replay).
+        self.last_wins = False
 
     def walk(self, node: Any, setup: bool, under: str = "") -> None:
         if isinstance(node, list):
@@ -240,14 +382,28 @@ class Observations:
                 known = level.setdefault("quantities", {})
                 known.setdefault("available", node["available"])
         # A change: {name, delta, quantityAfterChange, item {id}, location {id}}
-        if "delta" in node and "name" in node and (setup or self.reads_seed_levels):
+        if "delta" in node and "name" in node:
             item, loc = node.get("item"), node.get("location")
-            if isinstance(item, dict) and isinstance(loc, dict) and "id" in item and "id" in loc:
+            if (
+                isinstance(item, dict)
+                and isinstance(loc, dict)
+                and "id" in item
+                and "id" in loc
+                and self._seeds(item["id"], setup)
+            ):
                 level = self.levels.setdefault((item["id"], loc["id"]), {})
                 known = level.setdefault("quantities", {})
                 after = node.get("quantityAfterChange")
                 if isinstance(after, int) and isinstance(node["delta"], int):
                     known.setdefault(node["name"], after - node["delta"])
+
+    def _seeds(self, item: str, setup: bool) -> bool:
+        """Whether an observation of `item`'s levels describes the store before the records:
+        any until the first served mutation; after it, only setup data about an item not
+        seen before (a later case's own product), never what the records changed."""
+        if self.reads_seed_levels:
+            return True
+        return setup and not any(i == item for i, _ in self.levels)
 
     def product_set(self, variables: dict[str, Any], response: Any) -> None:
         """productSet stocks each variant where its ``inventoryQuantities`` say."""
@@ -287,15 +443,21 @@ class Observations:
         match = GID.match(ident) if isinstance(ident, str) else None
         if match and match.group(1) == "InventoryLevel":
             self.level_bases.setdefault(location, int(match.group(2)))
-        if not setup and not self.reads_seed_levels:
+        if not self._seeds(item, setup):
             return
         level = self.levels.setdefault((item, location), {})
         if "isActive" in node and node["isActive"] is not None:
-            level.setdefault("isActive", node["isActive"])  # later reads follow the records
+            if self.last_wins and setup:
+                level["isActive"] = node["isActive"]
+            else:
+                level.setdefault("isActive", node["isActive"])  # later reads follow the records
         known = level.setdefault("quantities", {})
         for entry in node.get("quantities") or []:
             if isinstance(entry, dict) and isinstance(entry.get("quantity"), int):
-                known.setdefault(entry["name"], entry["quantity"])
+                if self.last_wins and setup:
+                    known[entry["name"]] = entry["quantity"]
+                else:
+                    known.setdefault(entry["name"], entry["quantity"])
 
     def seed(self, shop: str, scenario: Scenario) -> dict[str, Any]:
         primary = PRIMARY.get(shop)
@@ -396,6 +558,7 @@ def _nodes(connection: Any) -> list[Any]:
 def derive(repo: Path, commit: str, scenario: Scenario) -> dict[str, Any]:
     path = f"fixtures/conformance/{scenario.path}"
     capture = json.loads(git_show(repo, commit, path))
+    attach_queries(capture, script_documents(repo, commit, scenario))
     shop, version = scenario.path.split("/")[:2]
     records: list[dict[str, Any]] = []
     excluded: list[dict[str, str]] = []
@@ -408,25 +571,31 @@ def derive(repo: Path, commit: str, scenario: Scenario) -> dict[str, Any]:
             if kind == "mutation" and records and where not in scenario.harmless:
                 blocked = blocked or f"{where} ({', '.join(fields)})"
             continue
-        served_ids.add(id(pair))
-        if where in scenario.skip:
-            excluded.append({"id": where, "reason": scenario.skip[where]})
+        skipped = next((r for k, r in scenario.skip.items() if where.startswith(k)), None)
+        if skipped is not None:  # counts as setup: the seed is the state it left
+            excluded.append({"id": where, "reason": skipped})
             continue
+        served_ids.add(id(pair))
         if blocked is not None:
             reason = f"follows {blocked}, which the sandbox does not serve; its effect "
             excluded.append({"id": where, "reason": reason + "is not in the seed"})
             continue
-        records.append(
-            {
-                "id": where,
-                "operation": ",".join(dict.fromkeys(fields)),
-                "query": pair["query"],
-                "variables": pair.get("variables") or {},
-                "response": pair["response"],
-            }
-        )
+        record = {
+            "id": where,
+            "operation": ",".join(dict.fromkeys(fields)),
+            "query": pair["query"],
+            "variables": pair.get("variables") or {},
+            "response": pair["response"],
+        }
+        if isinstance(pair["response"], dict) and set(pair["response"]) == {"status", "payload"}:
+            record["httpStatus"] = pair["response"]["status"]  # the script kept the status
+            record["response"] = pair["response"]["payload"]
+        records.append(record)
     observations = Observations()
-    _observe(observations, capture, served_ids)
+    observations.last_wins = scenario.seed_after_setup
+    _observe(
+        observations, {k: v for k, v in capture.items() if k not in scenario.ignore}, served_ids
+    )
     for location, base in observations.level_bases.items():
         LEVEL_BASES.setdefault(shop, {}).setdefault(location, base)
     return {
@@ -455,7 +624,6 @@ def _observe(observations: Observations, node: Any, served_ids: set[int]) -> Non
             for key, value in node.items():  # setup the capture script kept with the pair
                 if key not in ("query", "variables", "response", "upstreamCalls"):
                     _observe(observations, {key: value}, served_ids)
-            observations.walk(node.get("variables"), False)
             if is_setup and "productSet" in roots_of(node["query"])[1]:
                 observations.product_set(node.get("variables") or {}, node["response"])
             if not is_setup and roots_of(node["query"])[0] == "mutation":

@@ -63,6 +63,7 @@ class Record:
     query: str
     variables: dict[str, Any]
     response: dict[str, Any]
+    http_status: int | None = None  # when the capture kept it
 
     @property
     def key(self) -> str:
@@ -108,6 +109,7 @@ def load(directory: Path = RECORDS) -> list[Scenario]:
                 r["query"],
                 r["variables"],
                 r["response"],
+                r.get("httpStatus"),
             )
             for r in data["records"]
         ]
@@ -263,6 +265,8 @@ def replay(
             if name in by_name:
                 known[value] = by_name[name]
         found = tuple(differences(expected, actual))
+        if record.http_status is not None and record.http_status != answer.status_code:
+            found += (f"HTTP status: Shopify {record.http_status}, sandbox {answer.status_code}",)
         outcomes.append(Outcome(record, expected, actual, found[:MAX_DIFFERENCES]))
     return outcomes
 
