@@ -1,14 +1,15 @@
 """Export benchmark: `reconciler export` of a generated 100,000-item x 10-location store
-(1,000,000 levels), then the first plan over what it wrote, which must be empty.
+(1,000,000 levels), then the first plan over what it wrote, which must be empty, and a drift
+check, which must be in sync.
 
 The sandbox (API 2026-10, standard plan: bucket 2000 points, 100 points/s) runs as its own
 process. Each measured step runs in a fresh child process, so its peak memory (``VmHWM``) is
 its own: the export (``export.run.export``, layout one file per location, the product's read:
 ``auto``, a bulk query for the whole store), a second export over the same directory (an
-unchanged store: every file compared and left untouched, the bytes checked), and
+unchanged store: every file compared and left untouched, the bytes checked),
 ``commands.plan`` over the exported files (through plan_bench's child, so plans are measured
-one way). Calls and cost points come from the client's ``Usage`` and the sandbox's
-``/__sandbox/stats``.
+one way; it must be empty) and ``drift.run.check`` over them (it must be in sync). Calls and
+cost points come from the client's ``Usage`` and the sandbox's ``/__sandbox/stats``.
 
 Naive baseline, same run: the same export reading the store page by page (``--read paged``,
 100 items per call, what a script without bulk operations does), measured on a smaller store
@@ -90,8 +91,27 @@ def _child(out: Path, read: str | None, layout: str) -> dict[str, Any]:
     }
 
 
+def _drift_child(directory: Path) -> dict[str, Any]:
+    """`reconciler drift` over the exported files once (SHOPIFY_* from the environment)."""
+    from reconciler.drift.run import check
+
+    rss_before = peak_rss_kib()
+    wall, cpu = time.perf_counter(), time.process_time()
+    report = check(sorted(directory.glob("*.yaml")))
+    return {
+        "wall": time.perf_counter() - wall,
+        "cpu": time.process_time() - cpu,
+        "rss_before_kib": rss_before,
+        "rss_kib": peak_rss_kib(),
+        "path": str(report.read),
+        "status": report.status,
+        "findings": len(report.findings),
+        "usage": report.usage.as_json(),
+    }
+
+
 def _export(
-    store: Store, out: Path, read: str | None = None, layout: str = LAYOUT
+    store: Store, out: Path, read: str | None = None, layout: str = LAYOUT, drift: bool = False
 ) -> dict[str, Any]:
     env = {
         **os.environ,
@@ -102,6 +122,7 @@ def _export(
     }
     args = [sys.executable, "-m", "benchmarks.export_bench", "--child", str(out)]
     args += ["--layout", layout, *(["--read", read] if read else [])]
+    args += ["--drift"] if drift else []
     done = subprocess.run(args, env=env, cwd=ROOT, capture_output=True, text=True, check=False)
     if done.returncode != 0:
         raise RuntimeError(f"export child failed ({done.returncode}):\n{done.stderr[-4000:]}")
@@ -174,6 +195,7 @@ class ExportBench:
     export: Step
     again: Step
     plan: Step
+    drift: Step
     identical: bool
     size: int  # bytes written
     naive: Step
@@ -186,6 +208,7 @@ class ExportBench:
         return (
             self.identical
             and self.plan.timed["actions"] == 0
+            and self.drift.timed["status"] == "in_sync"
             and set(self.again.timed["files"]) == {"unchanged"}
             and self.export.timed["items"] == self.items
         )
@@ -203,11 +226,22 @@ def run(
         again = _step(store, lambda: _export(store, out, layout=layout))
         identical = _digest(out) == written
         plan = _step(store, lambda: measure_plan(store, out, trace=False, read=None))
+        drift = _step(store, lambda: _export(store, out, drift=True))
         store.generate(naive_items, LOCATIONS, seed=1)
         naive = _step(store, lambda: _export(store, work / "naive", read="paged"))
     estimate = extrapolate(naive, naive_items, items)
     return ExportBench(
-        items, first, again, plan, identical, written[1], naive, naive_items, estimate, layout
+        items,
+        first,
+        again,
+        plan,
+        drift,
+        identical,
+        written[1],
+        naive,
+        naive_items,
+        estimate,
+        layout,
     )
 
 
@@ -233,6 +267,19 @@ def _plan_row(step: Step) -> list[str]:
         f"first plan over the export: **{t['actions']} actions** ({t['path']})",
         seconds(t["total"][0]),
         seconds(t["total"][1]),
+        f"{mib(t['rss_before_kib'])} → {mib(t['rss_kib'])}",
+        f"{s['requests']:,} ({t['usage']['calls']:,})",
+        f"{s['actualCost']:,} ({s['requestedCost']:,})",
+        f"{step.load_before:.1f} → {step.load_after:.1f}",
+    ]
+
+
+def _drift_row(step: Step) -> list[str]:
+    t, s = step.timed, step.server
+    return [
+        f"drift over the export: **{t['status']}**, {t['findings']} findings ({t['path']})",
+        seconds(t["wall"]),
+        seconds(t["cpu"]),
         f"{mib(t['rss_before_kib'])} → {mib(t['rss_kib'])}",
         f"{s['requests']:,} ({t['usage']['calls']:,})",
         f"{s['actualCost']:,} ({s['requestedCost']:,})",
@@ -275,11 +322,13 @@ def report(bench: ExportBench) -> str:
                 ),
                 _export_row(f"re-export, store unchanged ({files})", again),
                 _plan_row(bench.plan),
+                _drift_row(bench.drift),
             ],
         ),  # fmt: skip
         "",
         f"Re-export byte-identical: **{'yes' if bench.identical else 'NO'}**; first plan "
-        f"empty: **{'yes' if bench.plan.timed['actions'] == 0 else 'NO'}**.",
+        f"empty: **{'yes' if bench.plan.timed['actions'] == 0 else 'NO'}**; drift in sync: "
+        f"**{'yes' if bench.drift.timed['status'] == 'in_sync' else 'NO'}**.",
         "",
         f"#### Export vs a paged walk of the store (`--read paged`, 100 items per call): "
         f"{bench.naive_items:,} items measured, extrapolated to {bench.items:,}",
@@ -321,7 +370,11 @@ def report(bench: ExportBench) -> str:
         ),
     ]
     if not bench.ok:
-        lines += ["", "**FAILED: the re-export changed a file, or the first plan was not empty**"]
+        lines += [
+            "",
+            "**FAILED: the re-export changed a file, the first plan was not empty, or drift "
+            "was not in sync**",
+        ]
     return "\n".join(lines)
 
 
@@ -330,11 +383,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--quick", action="store_true", help="2,000 items (a smoke run)")
     parser.add_argument("--items", type=int, default=100_000)
     parser.add_argument("--child", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--drift", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--read", choices=("auto", "bulk", "paged"), help=argparse.SUPPRESS)
     parser.add_argument(
         "--layout", choices=("one", "location", "sku-prefix"), default=LAYOUT, help="export layout"
     )
     args = parser.parse_args(argv)
+    if args.child is not None and args.drift:
+        print(json.dumps(_drift_child(args.child)))
+        return 0
     if args.child is not None:
         print(json.dumps(_child(args.child, args.read, args.layout)))
         return 0

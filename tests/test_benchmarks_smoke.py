@@ -217,6 +217,9 @@ def test_export_bench_tiny(bench_store: Store) -> None:
     assert (first["items"], first["levels"], first["path"]) == (30, 300, "a bulk query")
     assert first["files"] == {"written": 11} and again["files"] == {"unchanged": 11}
     assert bench.identical and bench.plan.timed["actions"] == 0 and bench.ok
+    drift = bench.drift.timed
+    assert (drift["status"], drift["findings"], drift["path"]) == ("in_sync", 0, "a bulk query")
+    assert drift["usage"]["calls"] == bench.drift.server["requests"]
     assert first["usage"]["calls"] == bench.export.server["requests"]
     assert first["rss_kib"] >= first["rss_before_kib"] > 0
     naive = bench.naive.timed
@@ -225,6 +228,9 @@ def test_export_bench_tiny(bench_store: Store) -> None:
     assert estimate.actual == round(bench.naive.timed["usage"]["actualCost"] / 20 * 30)
     assert estimate.seconds == max(estimate.latency_bound, estimate.throttle_bound)
     text = export_bench.report(bench)
-    assert "Re-export byte-identical: **yes**; first plan empty: **yes**." in text
+    assert (
+        "Re-export byte-identical: **yes**; first plan empty: **yes**; drift in sync: **yes**."
+        in text
+    )
     assert "FAILED" not in text
     assert "export_bench.py" in {p.name for p in run.HERE.glob("*_bench.py")} - run.IN_PROCESS
