@@ -49,6 +49,7 @@ OFF_SURFACE = {"shop", "metafieldsSet", "metafieldsDelete", "metafields", "produ
 # variant (every productCreate in the captures is followed by a level there).
 PRIMARY = {
     "harry-test-heelo.myshopify.com": "gid://shopify/Location/106318430514",
+    "very-big-test-store.myshopify.com": "gid://shopify/Location/68509171945",
 }
 QUANTITY_NAMES = (
     "available",
@@ -80,6 +81,7 @@ class Scenario:
     # <document>, ...)` calls naming the fixture key), plus `documents`: {fixture key: the
     # script's document name, or the request file it read (``config/parity-requests/...``)}.
     script: str | None = None
+    script_at_capture: bool = False
     # Capture keys that do not describe the store before the records (e.g. a summary the
     # script wrote first but read last): not observed for the seed.
     ignore: tuple[str, ...] = ()
@@ -99,6 +101,7 @@ REQUESTS = "config/parity-requests/products/"
 ITEM_SCRIPT = "scripts/capture-inventory-item-mutation-conformance.mts"
 H26 = "harry-test-heelo.myshopify.com/2026-04"
 H25 = "harry-test-heelo.myshopify.com/2025-01"
+VB25 = "very-big-test-store.myshopify.com/2025-01"
 SCENARIOS = [
     Scenario(f"{H26}/products/inventory-reason-validation.json"),
     Scenario(f"{H26}/products/inventory-adjust-name-allowlist.json"),
@@ -206,6 +209,51 @@ SCENARIOS = [
             ),
         },
     ),
+    Scenario(
+        f"{VB25}/products/inventory-linkage-parity.json",
+        script="scripts/capture-inventory-linkage-mutation-conformance.mts",
+        script_at_capture=True,  # @idempotent was added to the script after this capture
+        documents={
+            "inventoryActivateNoOp": "inventoryActivateMutation",
+            "inventoryActivateAvailableError": "inventoryActivateMutation",
+            "inventoryActivateUnknownLocation": "inventoryActivateMutation",
+            "inventoryDeactivateOnlyLocationError": "inventoryDeactivateMutation",
+            "inventoryBulkToggleActivateNoOp": "inventoryBulkToggleMutation",
+            "inventoryBulkToggleUnknownLocation": "inventoryBulkToggleMutation",
+            "inventoryBulkToggleDeactivateOnlyLocationError": "inventoryBulkToggleMutation",
+            "inventoryActivateSecondLocation": "inventoryActivateMutation",
+            "inventoryDeactivateWithAlternateLocation": "inventoryDeactivateMutation",
+            "inventoryBulkToggleActivateSecondLocation": "inventoryBulkToggleMutation",
+            "inventoryBulkToggleDeactivateSecondLocation": "inventoryBulkToggleMutation",
+        },
+    ),
+    Scenario(
+        f"{VB25}/products/inventory-adjust-quantities-parity.json",
+        script="scripts/capture-inventory-adjustment-conformance.mts",
+        documents={
+            "mutation": "inventoryAdjustMetadataMutation",
+            "nonAvailableMutation": "inventoryAdjustMutation",
+            "invalidNameProbe": "inventoryAdjustMutation",
+            **dict.fromkeys(
+                (
+                    "missingInventoryItemId",
+                    "missingDelta",
+                    "missingLocationId",
+                    "unknownInventoryItemId",
+                    "unknownLocationId",
+                ),
+                "inventoryAdjustMutation",
+            ),
+        },
+    ),
+    Scenario(
+        f"{VB25}/products/inventory-item-update-parity.json",
+        script=ITEM_SCRIPT,
+        documents={
+            "mutation": "inventoryItemUpdateMutation",
+            "validation": "inventoryItemUpdateMutation",
+        },
+    ),
     Scenario(f"{H26}/bulk-operations/bulk-operation-run-query-validators.json"),
     Scenario(f"{H26}/bulk-operations/bulk-operation-run-query-user-error-codes.json"),
     Scenario(f"{H26}/bulk-operations/bulk-operations-read-arg-validation.json"),
@@ -248,8 +296,24 @@ _DOCUMENT = re.compile(r"const (\w+) = `(#graphql[^`]*)`;")
 _CALL = re.compile(r"const (\w+) = (?:await )?runGraphql\w*\(\s*(\w+)")
 
 
+def first_change(repo: Path, commit: str, path: str) -> str:
+    """The commit that first wrote `path`: the capture, with the script as it was then
+    (later commits re-recorded the draft proxy's own traffic in captures, not Shopify's)."""
+    log = subprocess.run(
+        ["git", "-C", str(repo), "log", "--format=%H", commit, "--", path],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout.split()
+    return log[-1] if log else commit
+
+
 def script_documents(repo: Path, commit: str, scenario: Scenario) -> dict[str, str]:
-    """{fixture key: GraphQL document} from the capture script that wrote the fixture."""
+    """{fixture key: GraphQL document} from the capture script that wrote the fixture: as it is
+    at `commit`, or as it was when the capture was first written (`script_at_capture`, for a
+    script edited since the capture)."""
+    if scenario.script_at_capture:
+        commit = first_change(repo, commit, f"fixtures/conformance/{scenario.path}")
     text = git_show(repo, commit, scenario.script) if scenario.script else ""
     documents = {m.group(1): m.group(2) for m in _DOCUMENT.finditer(text)}
     calls = {m.group(1): m.group(2) for m in _CALL.finditer(text) if m.group(2) in documents}
@@ -348,6 +412,9 @@ class Observations:
                     self._set(item, key, node[key], setup)
             if under == "productCreate":
                 self.created.add(ident)
+            inner = node.get("variant")
+            if isinstance(inner, dict) and isinstance(inner.get("id"), str):
+                self.variants.setdefault(inner["id"], {})["item"] = ident
             levels = node.get("inventoryLevels")
             nodes = _nodes(levels)
             for level in nodes:
@@ -360,6 +427,9 @@ class Observations:
             for key in ("title", "sku"):
                 if key in node:
                     variant.setdefault(key, node[key])
+            product = node.get("product")
+            if isinstance(product, dict) and isinstance(product.get("id"), str):
+                variant["product"] = product["id"]
         elif kind == "Product":
             if isinstance(node.get("title"), str):
                 self._set_product(ident, node["title"], setup)
