@@ -60,8 +60,20 @@ def _summary(
     return f"=== {title} ===\n" + "\n".join(lines) + "\n"
 
 
-def _json(outcomes: list[Outcome[Any]], key: str, as_json: Callable[[Any], Any]) -> str:
+def _json(
+    outcomes: list[Outcome[Any]],
+    key: str,
+    as_json: Callable[[Any], Any],
+    summary: Callable[[Any], str],
+) -> str:
+    """One document for the run; its `summary` names every store (one line, as a chat or a CI
+    annotation carries it)."""
+    said = [
+        f"{o.store.name}: {summary(o.result) if o.result is not None else f'error: {o.error}'}"
+        for o in outcomes
+    ]
     document = {
+        "summary": " | ".join(said),
         "stores": [
             {
                 "name": o.store.name,
@@ -95,19 +107,22 @@ def plan_stores(
     def run(store: Store) -> tuple[Planned, int]:
         planned = plan_one(store)
         changes = detailed_exitcode and not planned.plan.empty
+        for rule in planned.unused_allowances:
+            click.echo(f"Note: store {store.name}: --allow {rule}: no change breaks it.", err=True)
         if output_format != "json":
             text = render(planned.plan, output_format, color=color, full=full)  # type: ignore[arg-type]
             click.echo(_heading(store, output_format) + text)
-            if output_format != "text":
-                click.echo(usage_line(planned.usage, f"{store.name}: read the store"), err=True)
+        if output_format != "text":  # the text plan ends with it
+            click.echo(usage_line(planned.usage, f"{store.name}: read the store"), err=True)
         return planned, EXIT_CHANGES if changes else EXIT_OK
 
     outcomes = stores.run_each(several, run, _report_error)
     if output_format == "json":
-        click.echo(_json(outcomes, "plan", lambda p: plan_json(p.plan)), nl=False)
+        document = _json(outcomes, "plan", lambda p: plan_json(p.plan), _plan_phrase)
+        click.echo(document, nl=False)
     else:
         click.echo(
-            _summary(outcomes, output_format, lambda p: (p.plan.store, p.plan.summary_line())),
+            _summary(outcomes, output_format, lambda p: (p.plan.store, _plan_phrase(p))),
             nl=False,
         )
     return stores.worst(o.exit_code for o in outcomes)
@@ -134,7 +149,7 @@ def drift_stores(
         return report, report.exit_code
 
     outcomes = stores.run_each(several, run, _report_error)
-    document = _json(outcomes, "drift", as_json)
+    document = _json(outcomes, "drift", as_json, _drift_phrase)
     if out is not None:
         out.write_text(document, encoding="utf-8")
     if output_format == "json":
@@ -154,3 +169,7 @@ def _drift_phrase(report: DriftReport) -> str:
     """The report's summary without its leading shop (the summary table has a column for it)."""
     summary = report.summary()
     return summary.removeprefix(f"{report.store}: ")
+
+
+def _plan_phrase(planned: Planned) -> str:
+    return planned.plan.summary_line()

@@ -77,6 +77,7 @@ def test_changes_in_one_store_exit_2_an_error_in_another_exit_1_and_the_others_s
 
     code, document = repo.json("plan", "--all-stores", "--detailed-exitcode")
     assert code == document["exit_code"] == 2
+    assert document["summary"].endswith(" | us: No changes. The store matches the manifests.")
     assert [(s["name"], s["exit_code"], s["error"]) for s in document["stores"]] == [
         ("eu", 2, None),
         ("us", 0, None),
@@ -130,6 +131,10 @@ def test_drift_over_every_store_sales_are_expected_a_foreign_change_is_the_worst
     when = foreign_move(repo.us, "TSHIRT-RED-S", "West Warehouse", "damaged", 2)
     code, document = repo.json("drift", "--all-stores")
     assert code == document["exit_code"] == 2
+    assert document["summary"] == (
+        "eu: in sync (30 items compared); 1 level moved by orders (available -2)"
+        " | us: DRIFT: 1 foreign change"
+    )
     statuses = {s["name"]: (s["exit_code"], s["drift"]["status"]) for s in document["stores"]}
     assert statuses == {"eu": (0, "sales"), "us": (2, "drift")}
     (finding,) = document["stores"][1]["drift"]["findings"]
