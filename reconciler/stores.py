@@ -98,7 +98,7 @@ def config_above(path: Path) -> Path | None:
     if path.name == CONFIG_NAME:
         return path if path.is_file() else None
     start = path if path.is_dir() else path.parent
-    absolute = start.absolute()
+    absolute = Path(os.path.abspath(start))  # `..` resolved as typed (Path.absolute keeps it)
     for directory in (absolute, *absolute.parents):
         candidate = directory / CONFIG_NAME
         if candidate.is_file():

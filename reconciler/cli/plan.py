@@ -74,6 +74,7 @@ def plan_command(
 
     Paths of several stores (`stores/*`, or --all-stores) plan each store with its own
     reconciler.yaml, shop, token and history, then summarise: one exit code, the worst.
+
     A plan that breaks a guard-rail of reconciler.yaml is refused (exit 1) unless each rule it
     breaks is overridden with --allow RULE and a --justification, both recorded in the plan."""
     from reconciler import commands

@@ -104,8 +104,20 @@ def test_one_store_from_its_path_plans_applies_and_keeps_its_own_history(repo: R
     assert not (repo.root / "stores" / "us" / "reconciler-history.jsonl").exists()
     assert not (repo.root / "reconciler-history.jsonl").exists()
 
+    # A saved plan belongs to the store of the manifests it was made from: its token, its history.
+    repo.edit("eu", "TSHIRT-RED-S", "west: {available: 2, damaged: 2}", "west: {available: 1, damaged: 3}")  # fmt: skip
+    saved = repo.run("plan", "stores/eu/inventory.yaml", "--out", "eu-plan.json")
+    assert saved.exit_code == 0, saved.output
+    assert repo.run("apply", "eu-plan.json").exit_code == 0
+    first, second = [json.loads(line) for line in eu_history.read_text().splitlines()]
+    assert (first, second["prev"]) == (entry, entry["hash"])  # one chain, in the store's file
+    assert not (repo.root / "reconciler-history.jsonl").exists()
+
     listed = repo.run("history", "--store-config", "stores/eu", "--format", "json")
-    assert [e["plan_id"] for e in json.loads(listed.stdout)] == [entry["plan_id"]]
+    assert [e["plan_id"] for e in json.loads(listed.stdout)] == [
+        entry["plan_id"],
+        second["plan_id"],
+    ]
     assert repo.run("history", "--store-config", "stores/us", "--format", "json").stdout == "[]\n"
     assert repo.run("plan", "--all-stores", "--detailed-exitcode").exit_code == 0
 

@@ -47,6 +47,8 @@ def test_a_path_belongs_to_the_nearest_config_above_it(
     assert stores.config_above(Path("stores/eu/inventory/a.yaml")) == eu
     assert stores.config_above(Path("stores/eu")) == eu
     assert stores.config_above(Path("stores")) is None  # not past the repository's root
+    # stores/us/.. is stores: its parent is the repository, never stores/us
+    assert stores.config_above(Path("stores/us/../loose.yaml")) is None
     found = stores.group([Path("stores/us/inventory"), Path("stores/eu/inventory/a.yaml")])
     assert [(s.name, s.paths) for s in found] == [
         ("us", (Path("stores/us/inventory"),)),
