@@ -48,6 +48,16 @@ def test_each_export_uses_its_stores_config_and_the_first_plan_of_every_store_is
     after = requests_served(repo)
     assert after[0] > before[0] and after[1] > before[1]  # each store read its own shop
 
+    # A run over several stores costs each store what planning it alone costs: no extra call.
+    def spent(run: tuple[str, ...]) -> tuple[int, int]:
+        start = repo.eu.control("GET", "stats")
+        assert repo.run(*run).exit_code == 0
+        end = repo.eu.control("GET", "stats")
+        return end["requests"] - start["requests"], end["actualCost"] - start["actualCost"]
+
+    together, alone = spent(("plan", "--all-stores")), spent(("plan", "stores/eu"))
+    assert together == alone and together[0] > 0
+
 
 def test_changes_in_one_store_exit_2_an_error_in_another_exit_1_and_the_others_still_run(
     repo: Repo,
