@@ -20,10 +20,15 @@ idempotency keys, journal, drift re-read, history), against the sandbox in its o
     ``reconciler.apply.batches.MAX_ROWS`` set to 1), measured at C=500 next to the product
     at C=500, and extrapolated to C=10,000 (labelled): calls and points per change are
     exact; time is max(per-call latency × calls, throttle floor).
+(c) Concurrency at Shopify's latency: 100,000 sets from a drained bucket with the sandbox
+    holding every mutation 300 ms (``/__sandbox/latency``), applied with the default
+    concurrency (4 calls in flight) and with one call at a time, in the same run, each from the
+    same generated store. Achieved = throttle floor ÷ wall, as in (b); the calls per kind must
+    still be ceil(C / 250).
 
 Not part of ``make test``. Usage::
 
-    python benchmarks/apply_bench.py           # full run (~3 minutes)
+    python benchmarks/apply_bench.py           # full run (~12 minutes; (c) is 9 of them)
     python benchmarks/apply_bench.py --quick   # small sizes, a smoke run
 """
 
@@ -66,6 +71,9 @@ LOCATIONS = 5
 SIZES = (1, 250, 251, 1000, 10_000)
 QUICK_SIZES = (1, 250, 251, 600)
 NAIVE_CHANGES = 500
+LATENCY_CHANGES = 100_000  # (c): changes applied at Shopify's latency, drained bucket
+QUICK_LATENCY_CHANGES = 2_000
+LATENCY_MS = 300
 # kind: (mutation root field the sandbox counts, operation name the client counts)
 KINDS = {
     "set": ("inventorySetQuantities", "SetQuantities"),
@@ -188,6 +196,8 @@ class ApplyRun:
     load_before: float
     load_after: float
     rows: int = 250
+    concurrency: int | None = None  # None: the product's default
+    latency_ms: int = 0
 
     @property
     def mutation_calls(self) -> int:
@@ -208,6 +218,17 @@ class ApplyRun:
             self.mutation_calls == self.expected_calls
             and self.client_mutation_calls == self.expected_calls
             and self.server["throttled"] == 0
+            and self.applied == self.changes
+            and self.outcome == "applied"
+        )
+
+    @property
+    def latency_ok(self) -> bool:
+        """A run from a drained bucket: the first request of each operation may be throttled
+        (its cost is not known yet: it goes out alone, as a probe, and is retried); the calls
+        answered per kind are still ceil(C / 250), and every change is applied."""
+        return (
+            self.client_mutation_calls == self.expected_calls
             and self.applied == self.changes
             and self.outcome == "applied"
         )
@@ -254,18 +275,27 @@ class Bench:
         return planned
 
     def apply(
-        self, plan: Any, kind: str, *, bucket: float | None = None, rows: int = 250
+        self,
+        plan: Any,
+        kind: str,
+        *,
+        bucket: float | None = None,
+        rows: int = 250,
+        concurrency: int | None = None,
+        latency_ms: int = 0,
     ) -> ApplyRun:
         """Apply `plan` to the store as planned, from a full (or drained) standard bucket."""
         from reconciler import commands
         from reconciler.apply.execute import Status
 
         self.plans += 1
+        self.store.control("POST", "latency", {"mutation_ms": latency_ms})
         self.store.throttle("standard", bucket)
         self.store.reset_stats()
         settings = commands.ApplySettings(
             journal_dir=self.work / f"journal-{self.plans}",
             history_path=self.work / f"history-{self.plans}.jsonl",
+            concurrency=concurrency,
         )
         before = loadavg()
         with (
@@ -275,7 +305,10 @@ class Bench:
             rows_per_call(rows),
         ):
             started = time.perf_counter()
-            applied = commands.apply(plan, settings)
+            try:
+                applied = commands.apply(plan, settings)
+            finally:
+                self.store.control("POST", "latency", {"mutation_ms": 0})
             elapsed = time.perf_counter() - started
         phases["other (journal, setup)"] = elapsed - sum(phases.values())
         return ApplyRun(
@@ -292,6 +325,8 @@ class Bench:
             before,
             loadavg(),
             rows,
+            concurrency,
+            latency_ms,
         )
 
 
@@ -313,11 +348,19 @@ class ApplyBench:
     ours_small: ApplyRun | None = None
     naive_small: ApplyRun | None = None
     naive_estimate: Estimate | None = None
+    # (c): the same plan at Shopify's latency, several calls in flight and one at a time
+    concurrent: ApplyRun | None = None
+    sequential: ApplyRun | None = None
     plan_seconds: float = 0.0
 
     @property
     def ok(self) -> bool:
-        return bool(self.counts) and all(run.ok for run in self.counts)
+        latency = [r for r in (self.concurrent, self.sequential) if r is not None]
+        return (
+            bool(self.counts)
+            and all(run.ok for run in self.counts)
+            and all(run.latency_ok for run in latency)
+        )
 
 
 def extrapolate(naive: ApplyRun, ours: ApplyRun) -> Estimate:
@@ -342,6 +385,8 @@ def run(
     kinds: tuple[str, ...] = ("set", "move"),
     naive_changes: int = NAIVE_CHANGES,
     throughput: bool = True,
+    latency_changes: int = 0,
+    latency_ms: int = LATENCY_MS,
     progress: Callable[[str], None] = lambda _: None,
 ) -> ApplyBench:
     out = ApplyBench()
@@ -374,6 +419,24 @@ def run(
             progress(f"naive set C={naive_changes}: {out.naive_small.seconds:.1f} s")
             out.naive_estimate = extrapolate(out.naive_small, out.full)
         out.plan_seconds = bench.plan_seconds
+        if latency_changes:
+            at_latency = Bench(store, work, store_items(latency_changes), plans=bench.plans)
+            plan = at_latency.plan("set", latency_changes)
+            for concurrency in (None, 1):
+                at_latency.fresh_store()
+                result = at_latency.apply(
+                    plan, "set", bucket=0, concurrency=concurrency, latency_ms=latency_ms
+                )
+                progress(
+                    f"set C={latency_changes} at {latency_ms} ms per mutation, drained bucket, "
+                    f"concurrency {concurrency or 'default'}: {result.seconds:.1f} s "
+                    f"(floor {result.floor:.1f} s)"
+                )
+                if concurrency is None:
+                    out.concurrent = result
+                else:
+                    out.sequential = result
+            out.plan_seconds += at_latency.plan_seconds
     return out
 
 
@@ -498,10 +561,75 @@ def report(bench: ApplyBench) -> Report:
                 _throughput_rows(bench),
             ),
         ]
+    if bench.concurrent is not None and bench.sequential is not None:
+        parts += ["", *_latency_section(bench.concurrent, bench.sequential)]
     parts += ["", f"(planning the applies, not measured above: {bench.plan_seconds:.0f} s)"]
     if not bench.ok:
-        parts += ["", "**FAILED: mutation calls differ from ceil(C/250) (see ✘ above)**"]
+        parts += [
+            "",
+            "**FAILED: mutation calls differ from ceil(C/250), or not every change applied "
+            "(see ✘ above)**",
+        ]
     return Report("Apply benchmark", "\n".join(parts), _summary(bench), bench.ok)
+
+
+def _concurrency(run_: ApplyRun) -> int:
+    from reconciler.apply.schedule import DEFAULT_CONCURRENCY
+
+    return run_.concurrency or DEFAULT_CONCURRENCY
+
+
+def _achieved(run_: ApplyRun) -> str:
+    return f"{run_.floor / run_.seconds:.0%}" if run_.floor > 0 else "— (floor 0)"
+
+
+def _latency_section(concurrent: ApplyRun, sequential: ApplyRun) -> list[str]:
+    rows = []
+    for run_ in (concurrent, sequential):
+        phases = ", ".join(f"{k} {v:.1f}" for k, v in run_.phases.items())
+        rows.append(
+            [
+                f"{_concurrency(run_)} in flight" + (" (default)" if not run_.concurrency else ""),
+                f"{run_.changes:,}",
+                f"{run_.client_mutation_calls} (expected {run_.expected_calls})",
+                f"{run_.usage['calls']:,}",
+                f"{run_.server['actualCost']:,}",
+                seconds(run_.seconds),
+                f"{run_.changes / run_.seconds:,.0f}",
+                seconds(run_.floor),
+                _achieved(run_),
+                f"{run_.usage['waitedSeconds']:.1f} / {run_.server['throttled']}",
+                phases,
+                f"{run_.load_before:.2f}→{run_.load_after:.2f}",
+                "✔" if run_.latency_ok else "**✘**",
+            ]
+        )
+    return [
+        f"### Apply at Shopify's latency: {concurrent.latency_ms} ms per mutation, drained bucket",
+        "",
+        f"{concurrent.changes:,} sets (`available` +1), the sandbox holding every mutation "
+        f"{concurrent.latency_ms} ms before it runs; the bucket drained to 0 at the start. "
+        "Throttle floor and achieved as above (reads included in the points).",
+        "",
+        table(
+            [
+                "Calls in flight",
+                "Changes",
+                "Set calls",
+                "All calls",
+                "Points actual",
+                "Wall",
+                "Changes/s",
+                "Throttle floor",
+                "Achieved",
+                "Paced s / throttled",
+                "Phases (s)",
+                "Load",
+                "OK",
+            ],
+            rows,
+        ),
+    ]
 
 
 def _summary(bench: ApplyBench) -> list[SummaryRow]:
@@ -546,6 +674,18 @@ def _summary(bench: ApplyBench) -> list[SummaryRow]:
                 times(estimate.seconds, full.seconds),
             )
         )
+    concurrent, sequential = bench.concurrent, bench.sequential
+    if concurrent is not None and sequential is not None:
+        out.append(
+            SummaryRow(
+                f"apply {concurrent.changes:,} quantity changes, {concurrent.latency_ms} ms per "
+                "mutation, drained bucket: share of the throttle-bound maximum",
+                f"{_achieved(concurrent)} ({seconds(concurrent.seconds)}, floor "
+                f"{seconds(concurrent.floor)}; {_concurrency(concurrent)} calls in flight)",
+                f"{_achieved(sequential)} ({seconds(sequential.seconds)}; one call at a time)",
+                times(sequential.seconds, concurrent.seconds),
+            )
+        )
     if small is not None and naive is not None:
         out.append(
             SummaryRow(
@@ -562,9 +702,13 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--quick", action="store_true", help="small sizes (a smoke run)")
     args = parser.parse_args(argv)
-    options: dict[str, Any] = {}
+    options: dict[str, Any] = {"latency_changes": LATENCY_CHANGES}
     if args.quick:
-        options = {"sizes": QUICK_SIZES, "naive_changes": 100}
+        options = {
+            "sizes": QUICK_SIZES,
+            "naive_changes": 100,
+            "latency_changes": QUICK_LATENCY_CHANGES,
+        }
     with SandboxProcess("standard") as store:
         bench = run(store, progress=lambda line: print(f"  {line}", file=sys.stderr), **options)
     result = report(bench)

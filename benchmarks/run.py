@@ -3,8 +3,9 @@
 Runs, one after the other (none is part of ``make test``):
 
 * ``plan_bench``: ``commands.plan`` on 10,000 items x 5 locations vs reading SKU by SKU;
-* ``apply_bench``: mutation calls = ceil(C/250), and apply throughput under the throttle vs
-  one change per call (fails the run if the call count is ever wrong);
+* ``apply_bench``: mutation calls = ceil(C/250), apply throughput under the throttle vs one
+  change per call (fails the run if the call count is ever wrong), and 100,000 changes at
+  300 ms per mutation from a drained bucket, 4 calls in flight vs one at a time;
 * ``manifest_bench``: load + validate 100,000 items x 10 locations and the planner's CPU on
   1,000,000 levels, each vs the naive path (no store involved);
 * ``sandbox_bench.py`` and any other ``*_bench.py`` here, each as its own process.
@@ -12,7 +13,7 @@ Runs, one after the other (none is part of ``make test``):
 The plan and apply benchmarks share one sandbox process. The summary table at the end is
 meant for the README's "Performance" section. Usage::
 
-    python benchmarks/run.py            # everything, full sizes (~10 minutes on 2 cores)
+    python benchmarks/run.py            # everything, full sizes (~20 minutes on 2 cores)
     python benchmarks/run.py --quick    # small sizes, a smoke run (~1-2 minutes)
 """
 
@@ -130,9 +131,14 @@ def main(argv: list[str] | None = None) -> int:
 
         section = time.perf_counter()
         if args.quick:
-            applies = apply_bench.run(store, sizes=apply_bench.QUICK_SIZES, naive_changes=100)
+            applies = apply_bench.run(
+                store,
+                sizes=apply_bench.QUICK_SIZES,
+                naive_changes=100,
+                latency_changes=apply_bench.QUICK_LATENCY_CHANGES,
+            )
         else:
-            applies = apply_bench.run(store)
+            applies = apply_bench.run(store, latency_changes=apply_bench.LATENCY_CHANGES)
         applied = apply_bench.report(applies)
         applied.title += f" ({time.perf_counter() - section:.0f} s)"
         _print(applied)

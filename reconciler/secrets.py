@@ -160,13 +160,25 @@ def redact(text: str, *secrets: Secret | None) -> str:
 
 def scrub(value: Any) -> Any:
     """A JSON value with every string (keys included) redacted; for files we write."""
-    if isinstance(value, str):
-        return redact(value)
-    if isinstance(value, dict):
-        return {redact(str(k)): scrub(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [scrub(v) for v in value]
-    return value
+    patterns, forms = _REGISTRY.compiled()  # once, not per string (a history entry has 1M)
+    done: dict[str, str] = {}  # most strings repeat (names, statuses, reasons)
+
+    def text(string: str) -> str:
+        clean = done.get(string)
+        if clean is None:
+            clean = done[string] = _TOKEN_SHAPES.sub(MARK, _scrub(string, patterns, forms))
+        return clean
+
+    def walk(value: Any) -> Any:
+        if isinstance(value, str):
+            return text(value)
+        if isinstance(value, dict):
+            return {text(str(k)): walk(v) for k, v in value.items()}
+        if isinstance(value, list | tuple):
+            return [walk(v) for v in value]
+        return value
+
+    return walk(value)
 
 
 def url_credentials(url: str) -> list[str]:

@@ -49,7 +49,7 @@ def test_throttle_floor() -> None:
 
 
 def test_apply_bench_calls_are_ceil_c_over_250(bench_store: Store) -> None:
-    bench = apply_bench.run(bench_store, sizes=(1, 250, 251), naive_changes=12)
+    bench = apply_bench.run(bench_store, sizes=(1, 250, 251), naive_changes=12, latency_changes=300)
     assert [(r.kind, r.changes) for r in bench.counts] == [
         (kind, c) for kind in ("set", "move") for c in (1, 250, 251)
     ]
@@ -70,6 +70,14 @@ def test_apply_bench_calls_are_ceil_c_over_250(bench_store: Store) -> None:
     assert report.ok
     assert "| set | 251 | 2 | 2 | 2 | 0 |" in report.markdown
     assert report.summary[0].ours == "holds"
+    # at Shopify's latency (300 ms per mutation), drained: default concurrency and one at a time
+    assert bench.concurrent is not None and bench.sequential is not None
+    for run_ in (bench.concurrent, bench.sequential):
+        assert run_.latency_ms == 300 and run_.bucket_start == 0 and run_.floor > 0
+        assert run_.client_mutation_calls == 2 and run_.applied == 300 and run_.latency_ok
+    assert (bench.concurrent.concurrency, bench.sequential.concurrency) == (None, 1)
+    assert "### Apply at Shopify's latency: 300 ms per mutation" in report.markdown
+    assert "share of the throttle-bound maximum" in report.summary[-2].measured
 
 
 def test_apply_bench_fails_on_a_wrong_call_count(bench_store: Store) -> None:
