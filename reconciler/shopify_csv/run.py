@@ -78,6 +78,7 @@ def import_csv(options: CsvImport, config: Config) -> Imported:
     """Read the CSV, check every row, and write the manifests it declares (see to_manifests)."""
     export_options = ExportOptions(out=options.out, layout=options.layout, schema=options.schema)
     check_outputs(export_options)
+    _check_replaceable(options.out)
     name = str(options.source)
     try:
         data = options.source.read_bytes()
@@ -95,7 +96,7 @@ def import_csv(options: CsvImport, config: Config) -> Imported:
     problems.extend(imported.problems)
     if problems:
         raise CsvError(sorted(problems, key=lambda p: (p.line or 0, p.column or 0)))
-    header = [f"From Shopify's inventory CSV {options.source.name} (`reconciler csv import`)."]
+    header = [f"From Shopify's inventory CSV {options.source.name} {SIGNATURE}."]
     files = write(
         options.out, layouts.split(imported.items, options.layout), header, export_options
     )
@@ -106,6 +107,29 @@ def import_csv(options: CsvImport, config: Config) -> Imported:
         files=files,
         skipped=imported.skipped,
     )
+
+
+SIGNATURE = "(`reconciler csv import`)"  # in the comment of every file csv import writes
+
+
+def _check_replaceable(out: Path) -> None:
+    """Refuse to write where manifests csv import did not write would be replaced or removed
+    (an export's, a person's): the CSV declares on hand, not what those files hold."""
+    if out.is_dir():
+        existing = sorted(out.glob("*.y*ml"))
+    else:
+        existing = [out] if out.is_file() else []
+    for path in existing:
+        try:
+            head = path.read_text(encoding="utf-8", errors="replace")[:2000]
+        except OSError:
+            head = ""
+        if SIGNATURE not in head:
+            raise ConfigError(
+                f"--out {out}: {path} was not written by `reconciler csv import`, and importing "
+                "would replace or remove it; import into a new directory, then compare with "
+                "`reconciler plan`"
+            )
 
 
 # -- export ----------------------------------------------------------------------------------

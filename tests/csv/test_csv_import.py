@@ -206,3 +206,22 @@ def test_any_bytes_import_or_fail_with_located_problems(tmp_path: Path, data: by
         assert not out.exists()
     else:
         assert out.exists()
+
+
+def test_import_never_replaces_manifests_it_did_not_write(tmp_path: Path) -> None:
+    out = tmp_path / "inventory"
+    out.mkdir()
+    (out / "east.yaml").write_text("items: []\n")
+    source = tmp_path / "in.csv"
+    source.write_text(GOOD)
+    args = ["csv", "import", str(source), "--out", str(out), "--config", str(CONFIG)]
+    refused = CliRunner().invoke(main, args)
+    assert (
+        refused.exit_code == 1
+        and "east.yaml was not written by `reconciler csv import`" in refused.stderr
+    )
+    assert (out / "east.yaml").read_text() == "items: []\n"
+    (out / "east.yaml").unlink()
+    assert CliRunner().invoke(main, args).exit_code == 0
+    again = CliRunner().invoke(main, args)  # its own files it replaces (here: leaves unchanged)
+    assert again.exit_code == 0 and "Imported 5 rows" in again.stdout
