@@ -74,6 +74,7 @@ def csv_export(
     cannot carry is counted on stderr. --read-store completes those rows from the store for the
     admin's import.
     """
+    from reconciler import stores
     from reconciler.errors import ConfigError
     from reconciler.manifest.config import find_config, load_config
     from reconciler.outputs import check_writable_file
@@ -83,6 +84,8 @@ def csv_export(
 
     if out is not None:
         check_writable_file(out, "--out")
+    if config_path is None and paths:  # the manifests' store: its config (aliases, ownership)
+        config_path = stores.config_above(paths[0])
     if source == "manifests":
         if not paths:
             raise ConfigError("give the manifest files or directories to export (or --from live)")

@@ -55,10 +55,13 @@ def csv_import(
     nothing. Offline: the store is never contacted. A CSV with problems writes nothing and
     exits 1 with each problem as file:line:column.
     """
+    from reconciler import stores
     from reconciler.export.manifest_writer import DEFAULT_SCHEMA
     from reconciler.manifest.config import find_config, load_config
     from reconciler.shopify_csv import run
 
+    if config_path is None:  # importing into a store's directory uses its config
+        config_path = stores.config_above(out)
     config = load_config(find_config(config_path))
     imported = run.import_csv(
         run.CsvImport(

@@ -225,3 +225,20 @@ def test_import_never_replaces_manifests_it_did_not_write(tmp_path: Path) -> Non
     assert CliRunner().invoke(main, args).exit_code == 0
     again = CliRunner().invoke(main, args)  # its own files it replaces (here: leaves unchanged)
     assert again.exit_code == 0 and "Imported 5 rows" in again.stdout
+
+
+def test_importing_into_a_stores_directory_uses_its_config(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / ".git").mkdir()
+    store = tmp_path / "stores" / "eu"
+    store.mkdir(parents=True)
+    (store / "reconciler.yaml").write_text("locations:\n  aliases:\n    ew: East Warehouse\n")
+    source = tmp_path / "in.csv"
+    source.write_text(GOOD)
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(
+        main, ["csv", "import", str(source), "--out", str(store / "inventory")]
+    )
+    assert result.exit_code == 0, result.output
+    assert "      ew: {on_hand: 12}\n" in (store / "inventory" / "inventory.yaml").read_text()
