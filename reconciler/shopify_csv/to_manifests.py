@@ -191,13 +191,20 @@ class _Reader:
                     cell,
                 )
                 return None
-            owner = self.ownership.quantity_owner(names, "available")
-            if owner != MANIFESTS:
-                rule = self.ownership.quantity_rules(names)["available"]
+            for quantity in ("on_hand", "available"):
+                owner = self.ownership.quantity_owner(names, quantity)
+                if owner == MANIFESTS:
+                    continue
+                rule = self.ownership.quantity_rules(names)[quantity]
+                why = (
+                    "it belongs to"
+                    if quantity == "on_hand"
+                    else "it would move `available`, which belongs to"
+                )
                 self.problem(
-                    f"On hand (new) at {names[0]} would move `available`, which belongs to "
-                    f"{owner} ({rule.where}): Shopify sets on hand by moving the difference "
-                    "through available; leave On hand (new) empty there",
+                    f"On hand (new) at {names[0]}: {why} {owner} ({rule.where}); Shopify sets "
+                    "on hand by moving the difference through available; leave On hand (new) "
+                    "empty there",
                     cell,
                 )
                 return None

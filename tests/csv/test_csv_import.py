@@ -152,9 +152,28 @@ def test_an_ownership_rule_refuses_on_hand_where_others_own_available(tmp_path: 
     assert result.exit_code == 1, result.output
     column = _column(text, 5, ",0,0,0,2,2,")
     assert (
-        f"in.csv:5:{column}: On hand (new) at Portland Store would move `available`, which "
+        f"in.csv:5:{column}: On hand (new) at Portland Store: it would move `available`, which "
         "belongs to pos (" in result.stderr
     ), result.stderr
+
+
+def test_an_ownership_rule_giving_on_hand_to_others_refuses_it(tmp_path: Path) -> None:
+    config = tmp_path / "reconciler.yaml"
+    config.write_text(
+        CONFIG.read_text()
+        + "ownership:\n  - owner: wms\n    locations: [east]\n    quantities: [on_hand]\n"
+    )
+    source = tmp_path / "in.csv"
+    source.write_text(GOOD)
+    result = CliRunner().invoke(
+        main,
+        ["csv", "import", str(source), "--out", str(tmp_path / "o.yaml"), "--config", str(config)],
+    )
+    assert result.exit_code == 1, result.output
+    column = _column(GOOD, 2, ",15,15,")
+    assert (
+        f"in.csv:2:{column}: On hand (new) at East Warehouse: it belongs to wms (" in result.stderr
+    )
 
 
 def test_a_missing_file_is_a_clear_error(tmp_path: Path) -> None:
