@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Sequence
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -18,6 +19,7 @@ from typing import Any
 from reconciler import history as histories
 from reconciler import stores
 from reconciler.apply import journal as journals
+from reconciler.apply import preflight
 from reconciler.apply.checks import Moved, item_ids, stale_values
 from reconciler.apply.drift import Drift, find_drift
 from reconciler.apply.execute import ActionResult, ApplyOutcome, Executor, Status
@@ -216,20 +218,31 @@ class ApplySettings:
 
 
 def _plan_connection(plan_: Plan, settings: ApplySettings) -> Connection:
-    """The plan names its store and version; flags or the environment may only agree."""
+    """The plan names its store and version; flags or the environment may only agree
+    (preflight refuses any other)."""
     store = settings.store or os.environ.get("SHOPIFY_STORE") or plan_.store_url_hint()
     version = settings.api_version or os.environ.get("SHOPIFY_API_VERSION") or plan_.api_version
-    conn = connection(store, version, settings.config, settings.progress)
-    _check_target(plan_, conn)
-    return conn
+    return connection(store, version, settings.config, settings.progress)
 
 
-def _check_target(plan: Plan, conn: Connection) -> None:
-    if conn.target.name != plan.store or conn.target.api_version != plan.api_version:
-        raise ConfigError(
-            f"this plan was made for {plan.store} (API {plan.api_version}), not "
-            f"{conn.target.name} (API {conn.target.api_version}); make a new plan for this store"
-        )
+def _preflight(
+    plan_: Plan,
+    conn: Connection,
+    client: ShopifyClient,
+    settings: ApplySettings,
+    journal_path: Path | None = None,
+) -> None:
+    """Refuse the apply before the store lock (its first write): apply/preflight.py."""
+    files = preflight.Files(
+        journal=journal_path or settings.journal_dir / f"{plan_.plan_id}.jsonl",
+        history=settings.history_path or settings.config.history or histories.DEFAULT_PATH,
+    )
+
+    def countries(ids: Sequence[str]) -> dict[str, str | None]:
+        live = read_items(client, list(ids), _concurrency(settings))
+        return {i: item.country_code_of_origin for i, item in live.items()}
+
+    preflight.check(plan_, conn.target, files, countries)
 
 
 def stale_check(
@@ -257,7 +270,7 @@ def _store_lock(
     client: ShopifyClient, plan_: Plan, takeover: str | None = None
 ) -> AbstractContextManager[StoreLock | None]:
     """One apply at a time per store (apply/lock.py); a plan with nothing to do needs none.
-    Acquired after the checks that need no store and before the stale check."""
+    Acquired after preflight (which refuses before any write) and before the stale check."""
     if not plan_.actions:
         return nullcontext()
     owner = Owner.here(plan_id=plan_.plan_id, commit=plan_.git.commit if plan_.git else None)
@@ -268,19 +281,26 @@ def apply(plan_: Plan, settings: ApplySettings) -> Applied:
     """Apply a plan: refuse it if stale, run it with a journal, check drift, record history."""
     conn = _plan_connection(plan_, settings)
     usage = Usage()
-    with conn.client(usage) as client, _store_lock(client, plan_) as lock:
-        actions = list(plan_.actions)
-        moved = stale_check(plan_, client, actions, _concurrency(settings)) if actions else []
-        if moved:
-            raise _stale_error(plan_, moved)
-        return _run(
-            plan_,
-            client,
-            usage,
-            settings,
-            pending=list(range(1, len(plan_.actions) + 1)),
-            lock=lock,
-        )
+    with conn.client(usage) as client:
+        _preflight(plan_, conn, client, settings)
+        with _store_lock(client, plan_) as lock:
+            return _apply_locked(plan_, client, usage, settings, lock)
+
+
+def _apply_locked(
+    plan_: Plan,
+    client: ShopifyClient,
+    usage: Usage,
+    settings: ApplySettings,
+    lock: StoreLock | None,
+) -> Applied:
+    """The stale check (reads), then the run; the store lock is held."""
+    actions = list(plan_.actions)
+    moved = stale_check(plan_, client, actions, _concurrency(settings)) if actions else []
+    if moved:
+        raise _stale_error(plan_, moved)
+    pending = list(range(1, len(plan_.actions) + 1))
+    return _run(plan_, client, usage, settings, pending=pending, lock=lock)
 
 
 def _run(
@@ -352,23 +372,26 @@ def resume(journal_path: Path, settings: ApplySettings) -> Applied:
         for i, r in state.results.items()
         if r["status"] != "not_attempted"
     }
+    journals.check_ids(state, len(plan_.actions), journal_path)
     in_flight = {int(i) for record in state.in_flight for i in record["action_ids"]}
     prior = {i: r for i, r in done.items() if i not in in_flight}
     pending = [i for i in range(1, len(plan_.actions) + 1) if i not in prior]
     usage = Usage()
     takeover = recorded_lock(journal_path)
-    with conn.client(usage) as client, _store_lock(client, plan_, takeover) as lock:
-        return _run(
-            plan_,
-            client,
-            usage,
-            settings,
-            pending=pending,
-            prior=prior,
-            journal_path=journal_path,
-            in_flight=state.in_flight,
-            lock=lock,
-        )
+    with conn.client(usage) as client:
+        _preflight(plan_, conn, client, settings, journal_path)
+        with _store_lock(client, plan_, takeover) as lock:
+            return _run(
+                plan_,
+                client,
+                usage,
+                settings,
+                pending=pending,
+                prior=prior,
+                journal_path=journal_path,
+                in_flight=state.in_flight,
+                lock=lock,
+            )
 
 
 def history_record(applied: Applied) -> dict[str, Any]:

@@ -137,6 +137,12 @@ def set_row(version: str, action: SetQuantity) -> dict[str, Any]:
     }
 
 
+def has_compare_and_set(kind: Kind, version: str) -> bool:
+    """Whether every row of a `kind` batch is refused when its level moved (so sending it
+    twice cannot apply twice): sets always, moves from 2026-01 (facts §6)."""
+    return kind is Kind.SET or (kind is Kind.MOVE and version >= "2026-01")
+
+
 def _chunks(items: Sequence[T], size: int) -> Iterable[Sequence[T]]:
     for start in range(0, len(items), size):
         yield items[start : start + size]

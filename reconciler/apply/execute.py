@@ -13,9 +13,12 @@ Several calls may be in flight at once (`concurrency`, default 4): `schedule` de
 by one cost bucket. Each call's journal records and outcome are its own, as with one at a time.
 
 An answer that never arrives is resolved without guessing: a batch with an idempotency key
-(2026-01+) or with absolute effect is re-sent as is (Shopify replays the first result); a
-2025-01 quantity batch is decided by re-reading the store (all rows at their targets: applied;
-all at their starting values: send again; anything else: a conflict, reported).
+(2026-01+) or with absolute effect is re-sent as is (Shopify replays the first result); an
+unkeyed quantity batch (2025-01, 2025-10) is decided by re-reading the store against the
+before and after values the journal recorded for it (settle.py: applied, not applied, or a
+conflict, reported and failed). A move without compare-and-set is only sent again once it can
+no longer land late. When Shopify says the attempt under a key failed on its side, the store
+is re-read and, if nothing applied, the batch goes out under a fresh key, journaled first.
 """
 
 from __future__ import annotations
@@ -25,7 +28,7 @@ import time
 import uuid
 from collections import deque
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from functools import partial
 from typing import Any
@@ -35,16 +38,20 @@ from reconciler.live import read_items_by_id
 from reconciler.model import LiveItem
 from reconciler.plan.actions import MUTATIONS, Action, Kind, Move, SetQuantity
 from reconciler.plan.planfile import Plan
-from reconciler.plan.quantities import on_hand_of
 from reconciler.shopify.client import OutcomeUnknown, Response, ShopifyClient
 
-from .batches import Batch, build_batches, row_index
+from . import settle
+from .batches import Batch, build_batches, has_compare_and_set, row_index
 from .journal import Journal
 from .schedule import DEFAULT_CONCURRENCY, Schedule, Workers, footprint
+from .settle import Expectation, Verdict
 
 RESOLVE_ATTEMPTS = 3
 UNKNOWN = "OUTCOME_UNKNOWN"
 STALE_CODES = frozenset({"CHANGE_FROM_QUANTITY_STALE", "COMPARE_QUANTITY_STALE"})
+CONCURRENT = "IDEMPOTENCY_CONCURRENT_REQUEST"  # the first attempt under the key still runs
+PREVIOUS_FAILED = "IDEMPOTENCY_PREVIOUS_ATTEMPT_FAILED"  # Shopify: retry with a new key
+CONFLICT = "CONFLICT"
 
 
 class Status(StrEnum):
@@ -119,6 +126,8 @@ class Executor:
         concurrency: int = DEFAULT_CONCURRENCY,
         progress: Callable[[str], None] = lambda _: None,
         sleep: Callable[[float], None] = time.sleep,
+        clock: Callable[[], float] = time.time,
+        settle_window: float = settle.SETTLE_WINDOW,
     ) -> None:
         self.plan = plan
         self.journal = journal
@@ -126,6 +135,8 @@ class Executor:
         self.concurrency = max(1, concurrency)
         self._progress = progress
         self.sleep = sleep
+        self.clock = clock  # wall clock: the journal's sent_at outlives the process
+        self.settle_window = settle_window
         self.outcome = ApplyOutcome()
         self._client = client
         self._workers: Workers[dict[int, ActionResult]] | None = None
@@ -154,16 +165,23 @@ class Executor:
         sending, exactly as they were sent.
 
         Re-sending is safe for keyed or absolute batches (Shopify replays the first result, and
-        only the same variables under the same key do); a 2025-01 quantity batch is decided by
-        re-reading the store instead. Several may have been in flight: they touch different
-        levels (`schedule`), so each is settled on its own.
+        only the same variables under the same key do: the key it last went out under, a fresh
+        one after a failed attempt); an unkeyed quantity batch is decided by re-reading the
+        levels the journal recorded for it, waiting while a move without compare-and-set may
+        still land. Several may have been in flight: they touch different levels
+        (`schedule`), so each is settled on its own.
         """
         still: list[Batch] = []
-        for batch in (journaled_batch(record) for record in records):
+        for record in records:
+            batch = journaled_batch(record)
             if batch.idempotent:
                 still.append(batch)
                 continue
-            decided = self._resolve_unknown(batch)
+            sent_at = record.get("sent_at")
+            expect = self._recorded(record.get("expect"), batch)
+            decided = self._resolve_unknown(
+                batch, expect, self.clock() if sent_at is None else sent_at
+            )
             if decided is None:
                 still.append(batch)
                 continue
@@ -174,6 +192,18 @@ class Executor:
             )
             self._take(decided)  # a conflict stops its levels (and the apply), as in `run`
         return still
+
+    def _recorded(self, expect: Any, batch: Batch) -> list[Expectation]:
+        """The expectations journaled with a call (the plan's own values if there are none)."""
+        if expect is not None:
+            try:
+                return [Expectation.from_json(e) for e in expect]
+            except (KeyError, TypeError, ValueError, AttributeError):
+                pass  # a hand-edited journal: the plan's own values decide
+        return self._expectations(batch)
+
+    def _expectations(self, batch: Batch) -> list[Expectation]:
+        return settle.expectations([self.action(i) for i in batch.action_ids])
 
     def run(self, action_ids: Sequence[int], *, first: Sequence[Batch] = ()) -> ApplyOutcome:
         """Send `first` (batches a resumed run re-sends as they were) and the batches of
@@ -284,6 +314,19 @@ class Executor:
             self._sequence += 1
             label = f"{self._run_id}-{self._sequence}"
         mutation = MUTATIONS[batch.kind]
+        expect = self._expectations(batch)
+        sent_at = self._journal_send(label, batch, expect)
+        self.progress(f"{mutation}: {len(batch.action_ids)} change(s)")
+        results = self._call(batch, mutation, label, expect, sent_at)
+        self.journal.write(
+            "result", batch=label, actions={str(i): r.as_json() for i, r in results.items()}
+        )
+        return results
+
+    def _journal_send(self, label: str, batch: Batch, expect: list[Expectation]) -> float:
+        """On disk before the call leaves: what it carries and what its levels read before and
+        after it (settle.py). Sent again under a fresh key: the same label, a new record."""
+        sent_at = self.clock()
         self.journal.write(
             "send",
             batch=label,
@@ -292,16 +335,22 @@ class Executor:
             action_ids=list(batch.action_ids),
             variables=batch.variables,
             idempotency_key=batch.idempotency_key,
+            sent_at=sent_at,
+            expect=[e.as_json() for e in expect],
         )
-        self.progress(f"{mutation}: {len(batch.action_ids)} change(s)")
-        results = self._call(batch, mutation)
-        self.journal.write(
-            "result", batch=label, actions={str(i): r.as_json() for i, r in results.items()}
-        )
-        return results
+        return sent_at
 
-    def _call(self, batch: Batch, mutation: str) -> dict[int, ActionResult]:
-        for attempt in range(1, RESOLVE_ATTEMPTS + 1):
+    def _call(
+        self,
+        batch: Batch,
+        mutation: str,
+        label: str,
+        expect: list[Expectation],
+        sent_at: float,
+    ) -> dict[int, ActionResult]:
+        attempt = resent = rekeyed = 0
+        while True:
+            attempt += 1
             try:
                 self._count_call()
                 response = self.client.mutate(
@@ -319,20 +368,49 @@ class Executor:
                         )
                         for i in batch.action_ids
                     }
-                decided = self._resolve_unknown(batch)
+                decided = self._resolve_unknown(batch, expect, sent_at)
                 if decided is not None:
                     return decided
+                resent += 1
+                if resent >= RESOLVE_ATTEMPTS:
+                    return self._all(
+                        batch, Status.FAILED, "gave up: the store's answer stayed unknown"
+                    )
+                sent_at = self._journal_send(label, batch, expect)
                 continue  # nothing applied: send again
             except TransientStoreError as exc:
                 self.outcome.stopped = True
                 return self._all(batch, Status.NOT_ATTEMPTED, f"not sent: {exc}")
             results = self._parse(batch, mutation, response)
-            retry = [r for r in results.values() if r.code == "IDEMPOTENCY_CONCURRENT_REQUEST"]
-            if retry and attempt < RESOLVE_ATTEMPTS:
-                self.sleep(1.0 * attempt)
+            codes = {r.code for r in results.values()}
+            if CONCURRENT in codes and self.clock() < sent_at + self.settle_window:
+                self.sleep(min(1.0 * attempt, 5.0))  # the first attempt is still running
+                continue
+            if PREVIOUS_FAILED in codes and batch.idempotency_key and rekeyed < RESOLVE_ATTEMPTS:
+                rekeyed += 1
+                decided = self._after_failed_attempt(batch, expect)
+                if decided is not None:
+                    return decided
+                batch = replace(batch, idempotency_key=settle.fresh_key(batch.idempotency_key))
+                sent_at = self._journal_send(label, batch, expect)
                 continue
             return results
-        return self._all(batch, Status.FAILED, "gave up: the store's answer stayed unknown")
+
+    def _after_failed_attempt(
+        self, batch: Batch, expect: list[Expectation]
+    ) -> dict[int, ActionResult] | None:
+        """The store says the attempt under this key failed: re-read. Applied after all, or
+        changed by someone else, decides the batch; None: nothing applied, use a new key."""
+        if not expect:
+            return None  # an activation: absolute, nothing to compare
+        live = self._read([self.action(i) for i in batch.action_ids])
+        found = settle.verdict(expect, live)
+        if found is Verdict.APPLIED:
+            return self._all(batch, Status.APPLIED, "applied (confirmed by re-reading the store)")
+        if found is Verdict.CONFLICT:
+            return self._conflict(batch, expect, live, "the store's attempt under its key failed")
+        self.progress("the store's attempt failed and nothing was applied: a new idempotency key")
+        return None
 
     def _count_call(self) -> None:
         with self._lock:
@@ -403,59 +481,63 @@ class Executor:
             )
         return f"{where}: changed since the plan was made"
 
-    def _resolve_unknown(self, batch: Batch) -> dict[int, ActionResult] | None:
-        """2025-01 quantity batch with a lost answer: decide from the store's current values."""
+    def _resolve_unknown(
+        self, batch: Batch, expect: list[Expectation], sent_at: float
+    ) -> dict[int, ActionResult] | None:
+        """An unkeyed quantity batch whose answer was lost: decide it from the store.
+
+        None means nothing applied and it may be sent again: at once when its rows carry
+        compare-and-set; a move without it only once `settle_window` has passed since it was
+        sent (until then the store may still apply it, and a second one would move twice).
+        """
         actions = [self.action(i) for i in batch.action_ids]
-        live = self._read(actions)
-        before_state: dict[tuple[str, str], dict[str, int]] = {}
-        after_state: dict[tuple[str, str], dict[str, int]] = {}
-        for action in actions:
-            key = (action.target.item_id, action.target.location_id or "")
-            before = before_state.setdefault(key, {})
-            after = after_state.setdefault(key, {})
-            if isinstance(action, Move):
-                # chained moves: a name's starting value is the first one seen in the batch
-                for name, value in (
-                    (action.from_name, action.from_before),
-                    (action.to_name, action.to_before),
-                ):
-                    if name not in before:
-                        before[name] = after[name] = value
-                after[action.from_name] -= action.quantity
-                after[action.to_name] += action.quantity
-            elif isinstance(action, SetQuantity):
-                before[action.name] = action.compare
-                after[action.name] = action.after
+        late = not has_compare_and_set(batch.kind, self.plan.api_version)
+        waiting = False
+        while True:
+            live = self._read(actions)
+            found = settle.verdict(expect, live)
+            if found is Verdict.APPLIED:
+                return self._all(
+                    batch,
+                    Status.APPLIED,
+                    "applied (confirmed by re-reading the store after the answer was lost)",
+                )
+            if found is Verdict.CONFLICT:
+                return self._conflict(batch, expect, live, "the answer was lost")
+            left = sent_at + self.settle_window - self.clock()
+            if not late or left <= 0:
+                self.progress("the answer was lost and nothing was applied: sending again")
+                return None
+            if not waiting:
+                waiting = True
+                self.progress(
+                    f"a {MUTATIONS[batch.kind]} call without compare-and-set may still land: "
+                    f"re-reading its levels for up to {left:.0f} s before sending it again"
+                )
+            self.sleep(min(settle.POLL, left))
 
-        def holds(state: dict[tuple[str, str], dict[str, int]]) -> bool:
-            for (item_id, location_id), values in state.items():
-                item = live.get(item_id)
-                level = item.levels.get(location_id) if item else None
-                if level is None:
-                    return False
-                for name, value in values.items():
-                    current = (
-                        on_hand_of(level.quantities) if name == "on_hand" else level.quantity(name)
-                    )
-                    if current != value:
-                        return False
-            return True
-
-        if holds(after_state):
-            return self._all(
-                batch,
-                Status.APPLIED,
-                "applied (confirmed by re-reading the store after the answer was lost)",
+    def _conflict(
+        self,
+        batch: Batch,
+        expect: list[Expectation],
+        live: dict[str, LiveItem],
+        why: str,
+    ) -> dict[int, ActionResult]:
+        names = {
+            f"{a.target.item_id} {a.target.location_id}": f"{a.target.sku} at "
+            f"{a.target.location_name}"
+            for a in (self.action(i) for i in batch.action_ids)
+        }
+        return {
+            i: ActionResult(
+                Status.FAILED,
+                f"{why} and the store holds neither the old nor the new values (someone else "
+                f"changed these levels; nothing was sent again): "
+                f"{settle.conflict_text(expect, live, names)}; re-plan",
+                CONFLICT,
             )
-        if holds(before_state):
-            self.progress("the answer was lost and nothing was applied: sending again")
-            return None
-        return self._all(
-            batch,
-            Status.FAILED,
-            "the answer was lost and the store holds neither the old nor the new values "
-            "(someone else changed these levels); re-plan",
-        )
+            for i in batch.action_ids
+        }
 
 
 def kinds(plan: Plan) -> dict[Kind, int]:

@@ -46,51 +46,151 @@ class Journal:
         self._file.close()
 
 
+RESULT_STATUSES = frozenset({"applied", "failed", "not_attempted"})
+
+
+KINDS = frozenset({"update_item", "activate", "move", "set", "deactivate"})
+
+
 @dataclass
 class JournalState:
     """What a journal says happened so far."""
 
     plan: dict[str, Any]
     results: dict[int, dict[str, Any]] = field(default_factory=dict)  # action id → result
-    in_flight: list[dict[str, Any]] = field(default_factory=list)  # sent, never answered
+    # sent, never answered: each call's last ``send`` record, checked (action_ids as ints; the
+    # key it last went out under; sent_at, seconds since the epoch, and expect, each level's
+    # values before and after the call (settle.py), None in journals older than them)
+    in_flight: list[dict[str, Any]] = field(default_factory=list)
     finished: bool = False
 
 
+class _NotAJournal(ValueError):
+    pass
+
+
 def read(path: Path) -> JournalState:
-    """Replay a journal file; a torn last line (crash mid-write) is ignored."""
+    """Replay a journal file; a torn last line (crash mid-write) is ignored. Anything that is
+    not a journal this version wrote is refused with where (ConfigError), never a crash."""
     try:
-        lines = path.read_text(encoding="utf-8").splitlines()
+        text = path.read_bytes().decode("utf-8")
     except OSError as exc:
         raise ConfigError(f"cannot read journal {path}: {exc.strerror}") from None
-    records = []
+    except UnicodeDecodeError:
+        raise ConfigError(f"{path}: not a reconciler apply journal (not UTF-8 text)") from None
+    lines = text.splitlines()
+    records: list[tuple[int, Any]] = []
     for number, line in enumerate(lines, start=1):
         try:
-            records.append(json.loads(line))
+            records.append((number, json.loads(line)))
+        except RecursionError:
+            raise ConfigError(
+                f"{path}:{number}: not a journal record (nested too deeply)"
+            ) from None
         except ValueError:
             if number != len(lines):
                 raise ConfigError(f"{path}:{number}: the journal is corrupt") from None
-    if not records or records[0].get("event") != "plan":
+    if not records or not _is_plan_record(records[0][1]):
         raise ConfigError(f"{path}: not a reconciler apply journal")
-    state = JournalState(plan=records[0]["plan"])
+    state = JournalState(plan=records[0][1]["plan"])
     sent: dict[str, dict[str, Any]] = {}
-    for record in records[1:]:
-        event = record.get("event")
-        if event == "send":
-            sent[record["batch"]] = record
-        elif event == "result":
-            unknown = any(r.get("code") == "OUTCOME_UNKNOWN" for r in record["actions"].values())
-            if unknown:
-                continue  # still in flight: resuming re-sends it under the same key
-            sent.pop(record["batch"], None)
-            for action_id, result in record["actions"].items():
-                state.results[int(action_id)] = result
-        elif event == "finish":
-            state.finished = True
+    for number, record in records[1:]:
+        try:
+            _replay(record, state, sent)
+        except (_NotAJournal, KeyError, TypeError, ValueError) as exc:
+            detail = f": {exc}" if isinstance(exc, _NotAJournal) else ""
+            raise ConfigError(f"{path}:{number}: not a journal record{detail}") from None
     # A batch is in flight while some of its actions have no decided result (a later run
     # may have settled it under another label).
     state.in_flight = [
         record
         for record in sent.values()
-        if any(int(i) not in state.results for i in record["action_ids"])
+        if any(i not in state.results for i in record["action_ids"])
     ]
     return state
+
+
+def check_ids(state: JournalState, actions: int, path: Path) -> None:
+    """Every action id the journal names belongs to its plan (1..actions)."""
+    named = {*state.results, *(i for record in state.in_flight for i in record["action_ids"])}
+    wrong = sorted(i for i in named if i > actions)
+    if wrong:
+        raise ConfigError(
+            f"{path}: not a journal of its plan: action {wrong[0]} of a plan of {actions}"
+        )
+
+
+def _is_plan_record(record: Any) -> bool:
+    return (
+        isinstance(record, dict)
+        and record.get("event") == "plan"
+        and isinstance(record.get("plan"), dict)
+    )
+
+
+def _replay(record: Any, state: JournalState, sent: dict[str, dict[str, Any]]) -> None:
+    if not isinstance(record, dict) or not isinstance(record.get("event"), str):
+        raise _NotAJournal("no event")
+    event = record["event"]
+    if event == "send":
+        sent[_text(record["batch"])] = _in_flight(record)
+    elif event == "result":
+        actions = record["actions"]
+        if not isinstance(actions, dict):
+            raise _NotAJournal("actions is not an object")
+        results = {_action_id(k): _result(v) for k, v in actions.items()}
+        if any(r.get("code") == "OUTCOME_UNKNOWN" for r in results.values()):
+            return  # still in flight: resuming re-sends it under the same key
+        sent.pop(_text(record["batch"]), None)
+        state.results.update(results)
+    elif event == "finish":
+        state.finished = True
+
+
+def _in_flight(record: dict[str, Any]) -> dict[str, Any]:
+    """A ``send`` record, checked: what resuming needs from it is there and well typed."""
+    ids = record["action_ids"]
+    if not isinstance(ids, list) or not ids:
+        raise _NotAJournal("action_ids is not a list of action ids")
+    key = record.get("idempotency_key")
+    sent_at = record.get("sent_at")
+    expect = record.get("expect")
+    if sent_at is not None and (type(sent_at) not in (int, float) or sent_at != sent_at):
+        raise _NotAJournal("sent_at is not a time")
+    if expect is not None and not (
+        isinstance(expect, list) and all(isinstance(e, dict) for e in expect)
+    ):
+        raise _NotAJournal("expect is not a list of levels")
+    if record["kind"] not in KINDS or not isinstance(record["variables"], dict):
+        raise _NotAJournal("a call of no known kind")
+    return {
+        **record,
+        "batch": _text(record["batch"]),
+        "document": _text(record["document"]),
+        "action_ids": [_action_id(i) for i in ids],
+        "idempotency_key": None if key is None else _text(key),
+        "sent_at": None if sent_at is None else float(sent_at),
+        "expect": expect,
+    }
+
+
+def _text(value: Any) -> str:
+    if not isinstance(value, str) or not value:
+        raise _NotAJournal(f"{value!r} is not a name")
+    return value
+
+
+def _action_id(value: Any) -> int:
+    number = value if type(value) is int else int(_text(value)) if str(value).isdigit() else 0
+    if number < 1:
+        raise _NotAJournal(f"{value!r} is not an action id")
+    return number
+
+
+def _result(value: Any) -> dict[str, Any]:
+    if not isinstance(value, dict) or value.get("status") not in RESULT_STATUSES:
+        raise _NotAJournal("a result without a known status")
+    for name in ("message", "code", "adjustment_group"):
+        if value.get(name) is not None and not isinstance(value[name], str):
+            raise _NotAJournal(f"a result's {name} is not text")
+    return value

@@ -102,7 +102,7 @@ def apply_command(
     from reconciler.errors import EXIT_CHANGES, EXIT_ERROR, EXIT_OK, StalePlanError
     from reconciler.manifest.config import find_config, load_config
     from reconciler.plan.guardrails import Allowance
-    from reconciler.plan.planfile import loads
+    from reconciler.plan.planfile import load as load_plan
     from reconciler.plan.render import render, use_color
 
     from .display import progress_display
@@ -110,7 +110,7 @@ def apply_command(
     allow = Allowance(allow_rules, justification or "")
     saved = len(paths) == 1 and paths[0].suffix == ".json" and paths[0].is_file()
     saved_plan = (
-        loads(paths[0].read_text(encoding="utf-8"), origin=str(paths[0])) if saved else None
+        load_plan(paths[0]) if saved else None
     )
     if config_path is None and resume_journal is None:  # the store the manifests belong to
         named = [Path(f.path) for f in saved_plan.manifest_files] if saved_plan else list(paths)

@@ -15,7 +15,6 @@ import os
 import subprocess
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -38,6 +37,7 @@ from .actions import (
 from .build import Built, Filters, Observed
 from .guardrails import GuardrailRecord
 from .money import MoneyBasis, basis_from_json, money_json
+from .shape import FULLY_VALIDATED_ACTIONS, schema_path, shape_error  # noqa: F401 (re-exported)
 
 FORMAT_VERSION = "1"
 
@@ -355,49 +355,37 @@ def _action(data: dict[str, Any]) -> Action:
     return Deactivate(target, data["level_id"], source)
 
 
-def schema_path() -> Path:
-    here = Path(__file__).resolve()
-    for candidate in (
-        here.parents[1] / "_schemas" / "plan.schema.json",
-        here.parents[2] / "schemas" / "plan.schema.json",
-    ):
-        if candidate.exists():
-            return candidate
-    raise FileNotFoundError("plan.schema.json not found")
-
-
-FULLY_VALIDATED_ACTIONS = 1000  # above this, actions are checked in Python (jsonschema: ~1 ms each)
-
-
-@cache
-def _validators() -> tuple[Any, Any]:
-    """The full plan schema, and the same schema with actions left to the Python parser."""
-    import jsonschema
-
-    schema = json.loads(schema_path().read_text(encoding="utf-8"))
-    envelope = json.loads(json.dumps(schema))
-    envelope["properties"]["actions"]["items"] = {"type": "object"}
-    money = envelope["properties"]["money"]["properties"]  # as long as the actions, nearly
-    money["unit_costs"]["items"] = money["lines"]["items"] = {"type": "object"}
-    return jsonschema.Draft202012Validator(schema), jsonschema.Draft202012Validator(envelope)
+def load(path: Path) -> Plan:
+    """Read a saved plan file (`loads`); unreadable or non-UTF-8 files are refused clearly."""
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read the plan file: {exc.strerror}") from None
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise ConfigError(
+            f"{path}: not a plan file: byte {exc.start} is not UTF-8 (plans are JSON in UTF-8)"
+        ) from None
+    return loads(text, origin=str(path))
 
 
 def loads(text: str, origin: str = "plan") -> Plan:
     """Read a saved plan, refusing anything that is not a valid plan of this format."""
     try:
+        return _parse(text, origin)
+    except RecursionError:  # JSON nested deeper than the parser (or the schema's walk) goes
+        raise ConfigError(f"{origin}: not a plan file: JSON nested too deeply") from None
+
+
+def _parse(text: str, origin: str) -> Plan:
+    try:
         data = json.loads(text)
     except ValueError as exc:
         raise ConfigError(f"{origin}: not a JSON plan file ({exc})") from None
-    full, envelope = _validators()
-    actions = data.get("actions") if isinstance(data, dict) else None
-    small = not isinstance(actions, list) or len(actions) <= FULLY_VALIDATED_ACTIONS
-    errors = sorted(
-        (full if small else envelope).iter_errors(data), key=lambda e: list(map(str, e.path))
-    )
-    if errors:
-        first = errors[0]
-        where = "/".join(str(p) for p in first.absolute_path) or "(top level)"
-        raise ConfigError(f"{origin}: not a valid plan: {where}: {first.message}")
+    error = shape_error(data)
+    if error is not None:
+        raise ConfigError(f"{origin}: not a valid plan: {error}")
     parsed = []
     for position, raw in enumerate(data["actions"]):
         if raw.get("id") != position + 1:

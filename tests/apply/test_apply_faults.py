@@ -205,3 +205,129 @@ def test_quantity_changes_go_out_in_batches_of_250(
     moves, sets = plan["summary"]["move"], plan["summary"]["set"]
     assert calls["inventoryMoveQuantities"] == -(-moves // 250)
     assert calls["inventorySetQuantities"] == -(-sets // 250)
+
+
+def _env(ws: Workspace) -> dict[str, str]:
+    return {
+        **os.environ,
+        "SHOPIFY_STORE": ws.store.url,
+        "SHOPIFY_ACCESS_TOKEN": ws.store.token,
+        "SHOPIFY_API_VERSION": ws.version,
+        "NO_COLOR": "1",
+    }
+
+
+def _kill_while_in_flight(ws: Workspace, operation: str, document: str, calls: int = 1) -> Path:
+    """Start `apply plan.json` in a child, kill -9 it while the store holds call `calls` of
+    `operation` (a sandbox latency keeps it there), and return the journal it left."""
+    child = subprocess.Popen(
+        [sys.executable, "-m", "reconciler", "apply", "plan.json"],
+        cwd=ws.root,
+        env=_env(ws),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    directory = ws.root / ".reconciler" / "journal"
+    deadline = time.monotonic() + 60
+    try:
+        while time.monotonic() < deadline:
+            journals = list(directory.glob("*.jsonl"))
+            sent = journals and f'"document": "{document}"' in journals[0].read_text()
+            arrived = ws.store.control("GET", "stats")["byOperation"].get(operation, 0)
+            if sent and arrived >= calls:
+                break
+            time.sleep(0.02)
+        else:
+            pytest.fail(f"the apply never sent {operation}")
+    finally:
+        child.send_signal(signal.SIGKILL)
+        child.wait()
+    return journals[0]
+
+
+LATENCY = 2.0
+
+
+@pytest.mark.parametrize("version", ["2025-01", "2025-10"])
+def test_kill_during_a_move_without_compare_and_set_then_resume_moves_once(
+    store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, version: str
+) -> None:
+    """Moves have no compare-and-set before 2026-01: the resume must not send the move again
+    while the killed run's request may still land (it settles it by re-reading)."""
+    monkeypatch.chdir(tmp_path)
+    ws = Workspace(tmp_path, store, version)
+    _plan(ws)
+    store.control("DELETE", "stats")
+    store.control(
+        "POST",
+        "faults",
+        {"kind": "latency", "operation": "inventoryMoveQuantities", "seconds": LATENCY},
+    )
+    journal = _kill_while_in_flight(ws, "inventoryMoveQuantities", "move_quantities")
+    killed = time.monotonic()
+    result = ws.run("apply", "--resume", str(journal))
+    assert result.exit_code == 0, result.output
+    time.sleep(max(0.0, killed + LATENCY + 1.5 - time.monotonic()))  # the killed run's move lands
+    moves = [g for g in ws.groups() if any(c["name"] == "damaged" for c in g["changes"])]
+    assert len(moves) == 1, f"the move was applied {len(moves)} times"
+    east = ws.quantities("TSHIRT-RED-M", "East Warehouse")
+    assert (east["available"], east["damaged"], east["on_hand"]) == (10, 2, 12)
+
+
+def test_a_failed_attempt_under_a_key_is_retried_under_a_new_key(
+    store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Shopify: "A previous request with this idempotency key failed. Retry with a new
+    idempotency key." The store is re-read (nothing applied), a fresh key goes in the journal
+    before the call, and the move applies once."""
+    monkeypatch.chdir(tmp_path)
+    ws = Workspace(tmp_path, store, "2026-10")
+    _plan(ws)
+    store.control(
+        "POST", "faults", {"kind": "internal_error", "operation": "inventoryMoveQuantities"}
+    )
+    result = ws.run("apply", "plan.json")
+    assert result.exit_code == 0, result.output
+    moves = [g for g in ws.groups() if any(c["name"] == "damaged" for c in g["changes"])]
+    assert len(moves) == 1
+    assert ws.quantities("TSHIRT-RED-M", "East Warehouse")["damaged"] == 2
+    [journal] = (ws.root / ".reconciler" / "journal").glob("*.jsonl")
+    sends = [
+        json.loads(line)
+        for line in journal.read_text().splitlines()
+        if '"event": "send"' in line and '"kind": "move"' in line
+    ]
+    first, second = (s["idempotency_key"] for s in sends)
+    assert second.startswith(first + "~") and sends[0]["batch"] == sends[1]["batch"]
+
+
+def test_resume_after_a_failed_attempt_uses_the_journaled_key(
+    store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Killed after the fresh key was journaled: --resume sends under that key, not the one
+    the store refuses forever."""
+    monkeypatch.chdir(tmp_path)
+    ws = Workspace(tmp_path, store, "2026-10")
+    _plan(ws)
+    store.control("DELETE", "stats")
+    store.control(
+        "POST",
+        "faults",
+        [
+            {"kind": "internal_error", "operation": "inventoryMoveQuantities"},
+            {
+                "kind": "latency",
+                "operation": "inventoryMoveQuantities",
+                "seconds": LATENCY,
+                "phase": "during",  # its key claimed: the resume's call meets it running
+                "skip": 1,
+            },
+        ],
+    )
+    journal = _kill_while_in_flight(ws, "inventoryMoveQuantities", "move_quantities", calls=3)
+    store.control("DELETE", "faults")
+    result = ws.run("apply", "--resume", str(journal))
+    assert result.exit_code == 0, result.output
+    assert ws.quantities("TSHIRT-RED-M", "East Warehouse")["damaged"] == 2
+    moves = [g for g in ws.groups() if any(c["name"] == "damaged" for c in g["changes"])]
+    assert len(moves) == 1
