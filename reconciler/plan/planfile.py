@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from reconciler.errors import ConfigError, Problem
+from reconciler.gc_pause import cyclic_gc_paused
 from reconciler.model import ManifestFile, Source
 from reconciler.secrets import redact
 
@@ -373,7 +374,8 @@ def load(path: Path) -> Plan:
 def loads(text: str, origin: str = "plan") -> Plan:
     """Read a saved plan, refusing anything that is not a valid plan of this format."""
     try:
-        return _parse(text, origin)
+        with cyclic_gc_paused():  # a million actions: millions of containers, no cycles
+            return _parse(text, origin)
     except RecursionError:  # JSON nested deeper than the parser (or the schema's walk) goes
         raise ConfigError(f"{origin}: not a plan file: JSON nested too deeply") from None
 
