@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint bench coverage clean
+.PHONY: demo test lint bench faults coverage clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -27,6 +27,11 @@ lint: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/run.py
+
+# Fault trials (kill -9, lost answers, concurrent applies, sales) on 2025-01 and 2026-10 with
+# totals; `make test` runs one trial of each (tests/apply/test_fault_trials.py).
+faults: $(STAMP)
+	$(BIN)/python scripts/fault_trials.py
 
 coverage: $(STAMP)
 	$(BIN)/python scripts/conformance_report.py
