@@ -124,12 +124,12 @@ class Trial:
             timeout=600,
         )
 
-    def start(self, *args: str) -> subprocess.Popen[str]:
+    def start(self, *args: str, capture: bool = True) -> subprocess.Popen[str]:
         return subprocess.Popen(
             self.command(*args),
             cwd=self.root,
             env=self.env(),
-            stdout=subprocess.PIPE,
+            stdout=subprocess.PIPE if capture else subprocess.DEVNULL,
             stderr=subprocess.STDOUT,
             text=True,
         )
@@ -243,7 +243,7 @@ def kill_trial(trial: Trial, totals: Totals, label: str) -> None:
     trial.sandbox.control(
         "POST", "faults", {"kind": "latency", "operation": operation, "seconds": LATENCY}
     )
-    child = trial.start("apply", "plan.json", "--auto-approve")
+    child = trial.start("apply", "plan.json", "--auto-approve", capture=False)
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline and child.poll() is None:
         if trial.sandbox.control("GET", "stats")["byOperation"].get(operation):
@@ -349,6 +349,7 @@ def run(
                         print(f"{label}: {totals.line()}", flush=True)
     sandbox.control("DELETE", "faults")
     sandbox.control("POST", "reset")
+    sandbox.http.close()
     return totals
 
 
