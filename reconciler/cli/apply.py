@@ -109,9 +109,7 @@ def apply_command(
 
     allow = Allowance(allow_rules, justification or "")
     saved = len(paths) == 1 and paths[0].suffix == ".json" and paths[0].is_file()
-    saved_plan = (
-        load_plan(paths[0]) if saved else None
-    )
+    saved_plan = load_plan(paths[0]) if saved else None
     if config_path is None and resume_journal is None:  # the store the manifests belong to
         named = [Path(f.path) for f in saved_plan.manifest_files] if saved_plan else list(paths)
         selection = stores.select(named, None, False)
