@@ -62,8 +62,8 @@ class Expectation:
 
 
 def expectations(actions: Sequence[Action]) -> list[Expectation]:
-    """Per level of a quantity batch, the values before and after it (chained moves: a
-    name's starting value is the first one the batch expects)."""
+    """Per level of a quantity batch (one kind: moves or sets), the values before and after
+    it (chained moves: a name's starting value is the first one the batch expects)."""
     levels: dict[tuple[str, str], Expectation] = {}
     for action in actions:
         if not isinstance(action, Move | SetQuantity):
@@ -80,7 +80,7 @@ def expectations(actions: Sequence[Action]) -> list[Expectation]:
             level.after[action.from_name] -= action.quantity
             level.after[action.to_name] += action.quantity
         else:
-            level.before[action.name] = action.compare
+            level.before.setdefault(action.name, action.compare)
             level.after[action.name] = action.after
     return list(levels.values())
 
