@@ -60,7 +60,9 @@ class _Item:
 
 
 @dataclass
-class Imported:
+class Declared:
+    """What the rows declare (entries sorted by SKU), every problem, and what was left out."""
+
     items: list[ManifestItem]
     problems: list[Problem]
     skipped: Skipped
@@ -69,7 +71,7 @@ class Imported:
 
 def manifest_items(
     rows: list[Row], file: str, config: Config, options: ImportOptions = ImportOptions()
-) -> Imported:
+) -> Declared:
     """The entries the rows declare, sorted by SKU, and every problem found (see module)."""
     reader = _Reader(file, config, options)
     for row in rows:
@@ -78,7 +80,7 @@ def manifest_items(
         ManifestItem(item.sku, None, item.attributes, tuple(item.levels.values()))
         for item in sorted(reader.items.values(), key=lambda item: item.sku)
     ]
-    return Imported(items, reader.problems, reader.skipped, len(rows))
+    return Declared(items, reader.problems, reader.skipped, len(rows))
 
 
 class _Reader:

@@ -192,3 +192,7 @@ def test_one_location_like_the_admins_export_of_one_location(work: Workspace) ->
         "csv", "export", "--from", "live", "--config", str(CONFIG), "--location", "Nowhere"
     )
     assert wrong.exit_code == 1 and "--location Nowhere matches no location" in wrong.stderr
+
+
+def test_bulk_and_paged_reads_write_the_same_bytes(work: Workspace) -> None:
+    assert _live_csv(work, "--read", "paged") == _live_csv(work, "--read", "bulk")
