@@ -31,6 +31,7 @@ from tests.conformance.known_mismatches import KNOWN  # noqa: E402
 
 REPORT = ROOT / "docs" / "conformance.md"
 FIDELITY = ROOT / "tests" / "conformance" / "fidelity.json"
+NOT_INCLUDED = ROOT / "tests" / "conformance" / "not_included.json"
 README = ROOT / "README.md"
 _COUNT = re.compile(r"<!-- conformance -->.*?<!-- /conformance -->")
 
@@ -112,6 +113,15 @@ def render(scenarios: list[replay.Scenario], outcomes: list[replay.Outcome]) -> 
     lines += ["", f"## Left out ({len(excluded)})", ""]
     for scenario, entry in excluded:
         lines.append(f"- `{scenario.name}#{entry['id']}`: {entry['reason']}")
+    not_included = json.loads(NOT_INCLUDED.read_text(encoding="utf-8"))
+    lines += [
+        "",
+        "## Captures not replayed",
+        "",
+        "Inventory-related captures of the same corpus that the suite does not replay, and why:",
+        "",
+    ]
+    lines += [f"- `{path}`: {reason}" for path, reason in not_included.items()]
     return "\n".join(lines).rstrip("\n") + "\n"
 
 

@@ -70,6 +70,15 @@ KNOWN: dict[str, str] = {
     ),
     LOC + "location-activate-deactivate-with-idempotency-directive.json"
     "#$.workflow.readAfterDeactivate": LOCATION_FIELDS_COST,
+    LOC + "location-delete-inventory-level-cascade.json#$.workflow.inventoryBeforeDelete": (
+        "data: Shopify lists an item's levels in the order they were stocked (destination "
+        "first, here), the sandbox by location id (issue 11, data, level order; fidelity)"
+    ),
+    LOC + "location-activate-fulfillment-service-scope.json"
+    "#$.workflow.readAfterDeactivateAttempt": (
+        "data: the location belongs to a fulfillment service (isFulfillmentService true); "
+        "the sandbox has no fulfillment-service locations, a seeded location is a merchant's"
+    ),
     LOC + "location-connection-filters.json#$.workflow.connectionRead": (
         "data: the sandbox has no fulfillment-service locations (Shopify leaves the capture's "
         "carrier location out unless includeLegacy); cost: requested 53 on Shopify, 35 in the "
