@@ -373,6 +373,7 @@ def resume(journal_path: Path, settings: ApplySettings) -> Applied:
         if r["status"] != "not_attempted"
     }
     journals.check_ids(state, len(plan_.actions), journal_path)
+    journals.check_in_flight(state, plan_, journal_path)
     in_flight = {int(i) for record in state.in_flight for i in record["action_ids"]}
     prior = {i: r for i, r in done.items() if i not in in_flight}
     pending = [i for i in range(1, len(plan_.actions) + 1) if i not in prior]

@@ -17,7 +17,11 @@ from pathlib import Path
 from typing import Any
 
 from reconciler.errors import ConfigError
+from reconciler.plan.planfile import Plan
 from reconciler.secrets import redact
+
+from .batches import build_batches
+from .settle import derived_from
 
 DEFAULT_DIRECTORY = Path(".reconciler") / "journal"
 
@@ -118,6 +122,40 @@ def check_ids(state: JournalState, actions: int, path: Path) -> None:
         raise ConfigError(
             f"{path}: not a journal of its plan: action {wrong[0]} of a plan of {actions}"
         )
+
+
+def check_in_flight(state: JournalState, plan: Plan, path: Path) -> None:
+    """Each call the journal left in flight is one its plan makes: resuming re-sends it as
+    journaled, so an edited journal must not send anything the plan does not."""
+    for record in state.in_flight:
+        ids = sorted(record["action_ids"])
+        rebuilt = build_batches(
+            [(i, plan.actions[i - 1]) for i in ids],
+            plan_id=plan.plan_id,
+            api_version=plan.api_version,
+            reference_uri=plan.reference_document_uri,
+        )
+        key = record["idempotency_key"]
+        same = (
+            len(rebuilt) == 1
+            and rebuilt[0].kind.value == record["kind"]
+            and rebuilt[0].document == record["document"]
+            and list(rebuilt[0].action_ids) == record["action_ids"]
+            and _canonical(rebuilt[0].variables) == _canonical(record["variables"])
+            and (
+                (key is None) == (rebuilt[0].idempotency_key is None)
+                and (key is None or derived_from(key, str(rebuilt[0].idempotency_key)))
+            )
+        )
+        if not same:
+            raise ConfigError(
+                f"{path}: call {record['batch']} in flight is not what its plan sends for "
+                f"actions {', '.join(map(str, ids[:5]))} (was the journal edited?); nothing was sent"
+            )
+
+
+def _canonical(value: Any) -> str:
+    return json.dumps(value, sort_keys=True, separators=(",", ":"))
 
 
 def _is_plan_record(record: Any) -> bool:

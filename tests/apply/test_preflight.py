@@ -12,6 +12,8 @@ from typing import Any
 
 import pytest
 
+from reconciler.apply.batches import Batch, build_batches
+from reconciler.plan.planfile import Plan, load
 from tests.apply.conftest import ITEM, MANIFEST, Workspace
 from tests.apply.forge import first, forge
 from tests.conftest import Store
@@ -142,6 +144,39 @@ def _journal(content: bytes) -> Callable[[Workspace], list[str]]:
     return prepare
 
 
+def _edited_journal(ws: Workspace) -> list[str]:
+    """A journal whose call in flight sends more than its plan says: resuming re-sends calls
+    as journaled, so it must not start."""
+    plan_file = _planned(ws)
+    plan = load(plan_file)
+    [batch] = [b for b in _batches(plan) if b.kind.value == "set" and len(b.action_ids) == 2]
+    variables = copy.deepcopy(batch.variables)
+    variables["input"]["quantities"][0]["quantity"] = 999
+    lines = [
+        {"event": "plan", "plan": json.loads(plan_file.read_text())},
+        {
+            "event": "send",
+            "batch": "x-1",
+            "kind": "set",
+            "document": batch.document,
+            "action_ids": list(batch.action_ids),
+            "variables": variables,
+            "idempotency_key": batch.idempotency_key,
+        },
+    ]
+    ws.write("journal.jsonl", "".join(json.dumps(line) + "\n" for line in lines))
+    return ["apply", "--resume", "journal.jsonl"]
+
+
+def _batches(plan: Plan) -> list[Batch]:
+    return build_batches(
+        list(enumerate(plan.actions, start=1)),
+        plan_id=plan.plan_id,
+        api_version=plan.api_version,
+        reference_uri=plan.reference_document_uri,
+    )
+
+
 REFUSALS = [
     Refusal("history in reconciler.yaml is a directory", _history_directory_in_config,
             ("history file", "audit", "is a directory")),
@@ -178,6 +213,8 @@ REFUSALS = [
     Refusal("journal whose records are not records", _journal(
         b'{"event": "plan", "plan": {}}\n[1, 2]\n{"event": "finish"}\n'),
             ("journal.jsonl:2: not a journal record",)),
+    Refusal("journal whose call in flight is not its plan's", _edited_journal,
+            ("in flight is not what its plan sends for actions 4, 5",)),
     Refusal("journal not UTF-8", _journal(b'{"event": "plan", "plan": "\xfe"}\n'),
             ("not UTF-8",)),
 ]  # fmt: skip
