@@ -17,6 +17,10 @@ from tests.apply.conftest import ITEM, LOCATION, Workspace
 from tests.conftest import CALENDAR, ROOT, Store
 
 CONFIG = ROOT / "examples" / "reconciler.yaml"
+ITEM_IDS = {
+    "TSHIRT-RED-S": "gid://shopify/InventoryItem/43729030",
+    "TSHIRT-RED-L": "gid://shopify/InventoryItem/43729032",
+}
 
 
 @pytest.fixture
@@ -254,3 +258,27 @@ def test_a_file_too_big_for_the_loader_is_refused_before_anything_is_written(
     )
     again = _export(work, "--out", str(out), "--layout", "location")
     assert "0 changed and 4 unchanged" in again
+
+
+def test_what_a_manifest_cannot_hold_is_left_out_counted_and_unmanaged(work: Workspace) -> None:
+    data = json.loads((ROOT / "examples" / "demo-store" / "store.json").read_text())
+    items = {item["sku"]: item for item in data["inventoryItems"]}
+    items["TSHIRT-RED-S"]["sku"] = None  # a variant without a SKU
+    items["TSHIRT-RED-L"]["sku"] = " TSHIRT-RED-L"  # a SKU a manifest cannot hold
+    items["TENT-2P"]["unitCost"] = "129.005"  # three decimals
+    work.store.control("PUT", "snapshot", data)
+    out = work.root / "inventory.yaml"
+    result = work.run("export", "--config", str(CONFIG), "--out", str(out))
+    assert result.exit_code == 0, result.output
+    assert "Exported 28 items" in result.stdout
+    left_out = [line for line in result.stderr.splitlines() if line.startswith("Left out: ")]
+    assert left_out == [
+        "Left out: 1 cost values a manifest cannot hold (e.g. TENT-2P)",
+        "Left out: 2 items without a SKU a manifest can hold (e.g. "
+        f"{ITEM_IDS['TSHIRT-RED-S']}, {ITEM_IDS['TSHIRT-RED-L']})",
+    ]
+    text = out.read_text()
+    assert "TSHIRT-RED-S" not in text and "TSHIRT-RED-L" not in text
+    tent = text[text.index("  - sku: TENT-2P\n") :].split("  - sku: ", 2)[1]
+    assert "cost" not in tent and "countryCodeOfOrigin: CN" in tent
+    _plan_is_empty(work, out)
