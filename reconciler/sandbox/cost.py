@@ -5,8 +5,11 @@ Requested cost (static, before execution) follows the rules recovered from real 
 object costs 1 plus its children; a plain list of objects costs 1 plus its children (not times
 its length); a connection costs ``2 + M(n) × (1 + children of a node)`` with
 ``M(n) = max(1, floor(2·ln n))``; every mutation root costs 10 and the objects directly inside
-its payload are free. Actual cost uses the same rules with the number of nodes really returned
-and an unrounded multiplier, floored at the end (§1.4).
+its payload are free. A connection selecting both ``edges { node }`` and ``nodes`` pays for
+both; money, addresses and measurements are free, a few computed scalars cost 1, a root
+``Count`` costs 10, and skipped fields nothing (§1.6). Fragments on an interface charge the
+dearest concrete type with every fragment that applies to it. Actual cost uses the same rules
+with the number of nodes really returned and an unrounded multiplier, floored at the end (§1.4).
 
 The bucket is per app and shop: admission needs ``requested <= currentlyAvailable``; the
 actual cost is what stays charged.
@@ -27,6 +30,7 @@ from graphql import (
     GraphQLInterfaceType,
     GraphQLObjectType,
     GraphQLSchema,
+    GraphQLUnionType,
     InlineFragmentNode,
     OperationDefinitionNode,
     SelectionSetNode,
@@ -39,6 +43,18 @@ from graphql.utilities import value_from_ast_untyped
 MUTATION_BASE = 10
 MAX_QUERY_COST = 1000
 FREE_FIELDS = frozenset({"__typename", "cursor", "pageInfo", "edges"})
+# Objects Shopify does not charge for, children included: value objects stored with their
+# parent (captures §1.6: `Location.address` 1 vs 2, `measurement { weight }` 27 vs 29, money
+# 236 + 162 recorded requests).
+FREE_TYPES = frozenset(
+    {"MoneyV2", "MoneyBag", "LocationAddress", "InventoryItemMeasurement", "Weight"}
+)
+# Fields whose cost is not the default for their kind (captures §1.6): a scalar Shopify
+# computes on demand costs 1 like an object (`locations(first: 20)` of seven scalars: 12).
+FIELD_COSTS: dict[tuple[str, str], int] = {("Location", "hasUnfulfilledOrders"): 1}
+# A root field returning `Count` (productsCount, locationsCount, ...) costs 10 (captures §1.6:
+# `locationsCount` twice next to six connections, 53; `productsCount` alone, 10).
+ROOT_COUNT_COST = 10
 
 PLANS: dict[str, tuple[float, float]] = {
     # plan: (bucket size, restore rate per second) (facts §9; captures §1.1)
@@ -85,6 +101,7 @@ class _Walker:
         # walks the same selection once per object, and a large read has thousands.
         self._fields_memo: dict[int, list[tuple[FieldNode, str | None]]] = {}
         self._charged_memo: dict[tuple[int, int], list[_Charged]] = {}
+        self._concrete_memo: dict[str, frozenset[str]] = {}
 
     def _fields(self, selection_set: SelectionSetNode | None) -> list[tuple[FieldNode, str | None]]:
         """Fields of a selection, with the type condition of the fragment they came from."""
@@ -98,6 +115,8 @@ class _Walker:
     def _collect(self, selection_set: SelectionSetNode) -> list[tuple[FieldNode, str | None]]:
         out: list[tuple[FieldNode, str | None]] = []
         for selection in selection_set.selections:
+            if not self._included(selection):
+                continue  # @skip / @include: Shopify charges only what runs
             if isinstance(selection, FieldNode):
                 out.append((selection, None))
             elif isinstance(selection, InlineFragmentNode):
@@ -115,6 +134,16 @@ class _Walker:
                         (f, cond or condition) for f, cond in self._fields(fragment.selection_set)
                     )
         return out
+
+    def _included(self, selection: Any) -> bool:
+        for directive in selection.directives or ():
+            name = directive.name.value
+            if name not in ("skip", "include") or not directive.arguments:
+                continue
+            condition = value_from_ast_untyped(directive.arguments[0].value, self.variables)
+            if bool(condition) == (name == "skip"):
+                return False
+        return True
 
     def _args(self, node: FieldNode) -> dict[str, Any]:
         return {
@@ -135,10 +164,13 @@ class _Walker:
             if not isinstance(owner, GraphQLObjectType | GraphQLInterfaceType):
                 continue
             field = owner.fields.get(field_node.name.value)
-            if field is None or _always_free(field_node, field):
+            if field is None:
+                continue
+            flat = _flat_cost(owner.name, field_node, field)
+            if flat == 0 or (flat is None and _always_free(field_node, field)):
                 continue
             key = field_node.alias.value if field_node.alias else field_node.name.value
-            found.append((field_node, condition, field, key))
+            found.append((field_node, condition, field, key, flat))
         self._charged_memo[memo_key] = found
         return found
 
@@ -147,20 +179,45 @@ class _Walker:
     ) -> float:
         """Cost of a selection on `parent` (an object, interface or union type)."""
         groups: dict[str | None, float] = {}
-        for field_node, condition, field, key in self._charged(parent, selection_set):
+        for field_node, condition, field, key, flat in self._charged(parent, selection_set):
             if isinstance(data, dict):
                 if key not in data:
                     continue  # a fragment that did not apply to this object
                 value = data[key]
             else:
                 value = _MISSING
-            cost = self._field(field_node, field, value, (*path, key))
+            if flat is not None:
+                cost = float(flat)
+            else:
+                cost = self._field(field_node, field, value, (*path, key))
             groups[condition] = groups.get(condition, 0.0) + cost
         if not groups:
             return 0.0
         plain = groups.pop(None, 0.0)
-        # interface/union: the most expensive fragment counts, not their sum
-        return plain + (max(groups.values()) if groups else 0.0)
+        return plain + (self._dearest_type(groups) if groups else 0.0)
+
+    def _dearest_type(self, groups: dict[str | None, float]) -> float:
+        """Fragments on an interface or union: the dearest concrete type counts, charged for
+        every fragment that applies to it (`... on HasMetafields` and `... on Product` add
+        up for a product; `... on InventoryItem` and `... on InventoryLevel` do not)."""
+        named = {name: cost for name, cost in groups.items() if name is not None}
+        if len(named) == 1:
+            return next(iter(named.values()))
+        applies = {name: self._concrete(name) for name in named}
+        every = frozenset[str]().union(*applies.values())
+        totals = [sum(c for name, c in named.items() if t in applies[name]) for t in every]
+        return max(totals, default=0.0)
+
+    def _concrete(self, type_name: str) -> frozenset[str]:
+        found = self._concrete_memo.get(type_name)
+        if found is None:
+            named = self.schema.get_type(type_name)
+            if isinstance(named, GraphQLInterfaceType | GraphQLUnionType):
+                found = frozenset(t.name for t in self.schema.get_possible_types(named))
+            else:
+                found = frozenset({type_name})
+            self._concrete_memo[type_name] = found
+        return found
 
     def _field(self, node: FieldNode, field: Any, data: Any, path: Path) -> float:
         if _always_free(node, field):
@@ -195,9 +252,7 @@ class _Walker:
             if child.name.value == "nodes":
                 items = None if static else list(child_data or [])
                 paths = [(*path, key, i) for i in range(len(items or []))]
-                per_node = max(
-                    per_node, self._node_cost(node_type, child.selection_set, items, paths)
-                )
+                per_node += self._node_cost(node_type, child.selection_set, items, paths)
                 returned = max(returned, len(items or []))
             elif child.name.value == "edges":
                 edges = None if static else list(child_data or [])
@@ -207,10 +262,7 @@ class _Walker:
                     edge_key = edge_child.alias.value if edge_child.alias else "node"
                     items = None if edges is None else [e.get(edge_key) for e in edges]
                     paths = [(*path, key, i, edge_key) for i in range(len(items or []))]
-                    per_node = max(
-                        per_node,
-                        self._node_cost(node_type, edge_child.selection_set, items, paths),
-                    )
+                    per_node += self._node_cost(node_type, edge_child.selection_set, items, paths)
                 returned = max(returned, len(edges or []))
         if static:
             args = self._args(node)
@@ -235,7 +287,16 @@ class _Walker:
         return max(costs, default=0.0)
 
 
-_Charged = tuple[FieldNode, str | None, Any, str]  # (node, fragment condition, field, response key)
+_Charged = tuple[FieldNode, str | None, Any, str, int | None]
+# (node, fragment condition, field, response key, flat cost if the field has one)
+
+
+def _flat_cost(owner: str, node: FieldNode, field: Any) -> int | None:
+    """The fixed cost of a field that does not follow the rule of its kind, else None."""
+    found = FIELD_COSTS.get((owner, node.name.value))
+    if found is not None:
+        return found
+    return 0 if get_named_type(field.type).name in FREE_TYPES else None
 
 
 def _always_free(node: FieldNode, field: Any) -> bool:
@@ -285,6 +346,9 @@ def _root_cost(
         if field is None:
             continue
         if not is_mutation:
+            if get_named_type(field.type).name == "Count":
+                total += ROOT_COUNT_COST if static or value is not None else 0.0
+                continue
             total += walker._field(field_node, field, value, (key,))
             continue
         total += MUTATION_BASE

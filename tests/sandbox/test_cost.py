@@ -139,8 +139,9 @@ def test_q10_nodes_charge_the_dearest_fragment_once(store: Store) -> None:
       ... on InventoryLevel { id location { id } item { id variant { id product { id } } } } } }"""
     ids = [gid("InventoryItem", BLK_S), gid("InventoryItem", 1), gid("InventoryItem", BOOT_44)]
     requested, actual = cost(store, "2026-04", query, {"ids": ids})
-    # InventoryItem: measurement 2 + variant 2 + levels (2 + 4·3) = 18; InventoryLevel: 1 + 3 = 4
-    assert requested == 1 + 18
+    # InventoryItem: measurement 0 (captures §1.6) + variant 2 + levels (2 + 4·3) = 16;
+    # InventoryLevel: 1 + 3 = 4
+    assert requested == 1 + 16
     assert actual <= requested
 
 
