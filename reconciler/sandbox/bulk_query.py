@@ -48,11 +48,17 @@ NO_CONNECTION = "Bulk queries must contain at least one connection."
 TOO_MANY_CONNECTIONS = f"Bulk queries cannot contain more than {MAX_CONNECTIONS} connections."
 TOO_DEEP = f"Bulk queries cannot contain connections with a nesting depth greater than {MAX_DEPTH}."
 TOP_LEVEL_NODE = "Bulk queries cannot contain a top level `{field}` field."
+# The example names the (first) connection used: 'orders { edges { node {' for an orders query
+# (captures §3.14, bulk-operation-run-query-validators ordersNodesInsteadOfEdges).
 VIA_NODES = (
     "All connection fields in a bulk query must select their contents using 'edges' > 'node', "
-    "e.g: 'products { edges { node {'. Selecting via 'nodes' is not supported. "
+    "e.g: '{example} {{ edges {{ node {{'. Selecting via 'nodes' is not supported. "
     "Invalid connection fields: {fields}."
 )
+# Checked before anything else, on the UTF-8 size (captures §3.14: 65,536 bytes refused).
+MAX_QUERY_BYTES = 65535
+TOO_LARGE = "Query is too large ({size} bytes; maximum is {limit} bytes)"
+
 PARENT_WITHOUT_ID = (
     "The parent 'node' field for a nested connection must select the 'id' field without an "
     "alias and must be of 'ID' return type. Connection fields without 'id': {fields}."
@@ -279,6 +285,9 @@ def _syntax_message(exc: GraphQLSyntaxError) -> str:
 def compile_query(schema: GraphQLSchema, query: str) -> QueryPlan:
     """The plan of a bulk query, with every reason Shopify would refuse it (empty if none)."""
     empty = ObjectPlan()
+    size = len(query.encode("utf-8"))
+    if size > MAX_QUERY_BYTES:
+        return QueryPlan(empty, [], [TOO_LARGE.format(size=size, limit=MAX_QUERY_BYTES)])
     try:
         document = parse(query)
     except GraphQLSyntaxError as exc:
@@ -307,7 +316,8 @@ def compile_query(schema: GraphQLSchema, query: str) -> QueryPlan:
         return QueryPlan(root, connections, problems, compiler.positions)
     via_nodes = [c.name for c in connections if c.via_nodes]
     if via_nodes:
-        problems.append(VIA_NODES.replace("{fields}", ", ".join(f"'{n}'" for n in via_nodes)))
+        fields = ", ".join(f"'{n}'" for n in via_nodes)
+        problems.append(VIA_NODES.format(example=via_nodes[0], fields=fields))
     if len(connections) > MAX_CONNECTIONS:
         problems.append(TOO_MANY_CONNECTIONS)
     if any(c.depth > MAX_DEPTH for c in connections):

@@ -42,7 +42,7 @@ from .pagination import ConnectionArgumentError
 from .request_body import TooDeep, decode_json
 from .resolvers import InputTooLarge
 from .response import Response
-from .schema import schema_for
+from .schema import is_served, schema_for
 from .state import State
 from .variables import variable_errors
 from .versions import RULES
@@ -381,7 +381,8 @@ class Engine:
         ctx = self._context(version, token, base_url)
 
         def check_access(next_: Any, root: Any, info: Any, **args: Any) -> Any:
-            access.check(info, token.scopes, version)
+            if is_served(info, root):
+                access.check(info, token.scopes, version)
             return next_(root, info, **args)
 
         name = operation.name.value if operation.name else None

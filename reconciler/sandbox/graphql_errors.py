@@ -233,13 +233,15 @@ def _step(node: Any) -> str | None:
 class _Where:
     """Where a node sits: its validation path, its definition, and its ancestors."""
 
-    path: list[str]
+    path: list[str | int]
     definition: OperationDefinitionNode | FragmentDefinitionNode | None
     ancestors: list[Any]
 
 
 def _find(document: DocumentNode, target: Node) -> _Where:
-    def walk(node: Any, trail: list[str], chain: list[Any]) -> tuple[list[str], list[Any]] | None:
+    def walk(
+        node: Any, trail: list[str | int], chain: list[Any]
+    ) -> tuple[list[str | int], list[Any]] | None:
         if node is target or getattr(node, "name", None) is target:
             step = _step(node)
             return ([*trail, step] if step else trail), chain
@@ -251,9 +253,12 @@ def _find(document: DocumentNode, target: Node) -> _Where:
             child = getattr(node, attr, None)
             if child is None:
                 continue
-            for c in child if isinstance(child, tuple | list) else [child]:
+            for index, c in enumerate(child if isinstance(child, tuple | list) else [child]):
                 if isinstance(c, Node):
-                    found = walk(c, trail, chain)
+                    # GraphQL-Ruby pushes the index of an input object inside a list
+                    # (`["fileUpdate", "files", 0, "id"]`, captures §2.4)
+                    listed = isinstance(node, ListValueNode) and isinstance(c, ObjectValueNode)
+                    found = walk(c, [*trail, index] if listed else trail, chain)
                     if found is not None:
                         return found
         return None
@@ -268,7 +273,7 @@ def _find(document: DocumentNode, target: Node) -> _Where:
     return _Where([], None, [])
 
 
-def _path_of(document: DocumentNode, node: Node) -> list[str]:
+def _path_of(document: DocumentNode, node: Node) -> list[str | int]:
     return _find(document, node).path
 
 
@@ -337,7 +342,7 @@ class _Rewriter:
         location_node: Node | None,
         path_node: Node | None,
         late: bool = False,
-        path: list[str] | None = None,
+        path: list[str | int] | None = None,
     ) -> Error:
         error: Error = {"message": message}
         locations = located(location_node)
@@ -781,7 +786,9 @@ class _LiteralChecker(Visitor):
                         "inputObjectType": type_.name,
                     },
                     value,
-                    slot.argument,
+                    value,
+                    # the path names the missing field itself (captures §2.4)
+                    path=[*_path_of(self.rewriter.document, value), name],
                 )
                 reported = True
         return reported
@@ -803,47 +810,70 @@ class _Slot:
 
 
 class _VariableUses(Visitor):
-    """Names of variables used, split by whether they sit inside an undefined directive."""
+    """Names of variables used, split by whether they sit where Shopify rejected them: in a
+    directive the schema does not define, or in an argument or input field the schema does
+    not accept. GraphQL-Ruby drops those before counting uses, so such a variable is also
+    reported unused (captures §2.4)."""
 
-    def __init__(self, schema: GraphQLSchema) -> None:
+    def __init__(self, schema: GraphQLSchema, type_info: TypeInfo) -> None:
         super().__init__()
         self.schema = schema
-        self.unknown_depth = 0
+        self.type_info = type_info
+        self.rejected: list[bool] = []
         self.used: set[str] = set()
-        self.in_unknown: set[str] = set()
+        self.in_rejected: set[str] = set()
 
     def enter_directive(self, node: DirectiveNode, *_: Any) -> None:
-        if self.schema.get_directive(node.name.value) is None:
-            self.unknown_depth += 1
+        self.rejected.append(self.schema.get_directive(node.name.value) is None)
+
+    def enter_argument(self, node: ArgumentNode, *_: Any) -> None:
+        info = self.type_info
+        owner_known = info.get_directive() is not None or info.get_field_def() is not None
+        self.rejected.append(info.get_argument() is None and owner_known)
+
+    def enter_object_field(self, node: ObjectFieldNode, *_: Any) -> None:
+        self.rejected.append(
+            self.type_info.get_parent_input_type() is not None
+            and self.type_info.get_input_type() is None
+        )
 
     def leave_directive(self, node: DirectiveNode, *_: Any) -> None:
-        if self.schema.get_directive(node.name.value) is None:
-            self.unknown_depth -= 1
+        self.rejected.pop()
+
+    def leave_argument(self, node: ArgumentNode, *_: Any) -> None:
+        self.rejected.pop()
+
+    def leave_object_field(self, node: ObjectFieldNode, *_: Any) -> None:
+        self.rejected.pop()
 
     def enter_variable_definition(self, node: VariableDefinitionNode, *_: Any) -> Any:
         return False
 
     def enter_variable(self, node: VariableNode, *_: Any) -> None:
-        (self.in_unknown if self.unknown_depth else self.used).add(node.name.value)
+        (self.in_rejected if any(self.rejected) else self.used).add(node.name.value)
 
 
-def _undefined_directive_variables(
+def _variables_used_only_where_rejected(
     schema: GraphQLSchema, document: DocumentNode
 ) -> list[VariableDefinitionNode]:
-    """Declared variables whose only uses sit in directives the schema does not define."""
+    """Declared variables whose only uses sit in rejected directives or arguments."""
     found: list[VariableDefinitionNode] = []
     fragments = [d for d in document.definitions if isinstance(d, FragmentDefinitionNode)]
     for operation in document.definitions:
         if not isinstance(operation, OperationDefinitionNode):
             continue
-        uses = _VariableUses(schema)
+        type_info = TypeInfo(schema)
+        uses = _VariableUses(schema, type_info)
         for definition in [operation, *fragments]:
-            visit(definition, uses)
+            visit(definition, TypeInfoVisitor(type_info, uses))
         for variable in operation.variable_definitions or ():
             name = variable.variable.name.value
-            if name in uses.in_unknown and name not in uses.used:
+            if name in uses.in_rejected and name not in uses.used:
                 found.append(variable)
     return found
+
+
+_REJECTING = frozenset({"undefinedDirective", "argumentNotAccepted"})
 
 
 def validation_errors(schema: GraphQLSchema, document: DocumentNode) -> list[Error]:
@@ -860,8 +890,8 @@ def validation_errors(schema: GraphQLSchema, document: DocumentNode) -> list[Err
         for rule in specified_rules:
             for error in validate(schema, document, rules=[rule]):
                 rewriter.rewrite(rule, error)
-    if any(e.error["extensions"].get("code") == "undefinedDirective" for e in rewriter.out):
-        for variable in _undefined_directive_variables(schema, document):
+    if any(e.error["extensions"].get("code") in _REJECTING for e in rewriter.out):
+        for variable in _variables_used_only_where_rejected(schema, document):
             rewriter._unused_variable(variable.variable.name.value, variable)
     ordered = sorted(
         enumerate(rewriter.out),

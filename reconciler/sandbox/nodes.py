@@ -41,13 +41,23 @@ DISPLAY_NAMES = {
 
 
 class NotInSandbox(Exception):
-    """A field exists in Shopify's schema but the sandbox does not serve it."""
+    """A field exists in Shopify's schema but the sandbox does not serve it.
+
+    Said plainly, whatever the token's scopes: an ACCESS_DENIED naming a scope would send the
+    user looking for a permission that would change nothing (issue 11)."""
 
     def __init__(self, type_name: str, field_name: str) -> None:
         super().__init__(
-            f"The sandbox does not implement {type_name}.{field_name}; "
-            "see SANDBOX_COVERAGE.md for what it serves."
+            f"The sandbox does not emulate {type_name}.{field_name} (Shopify serves it; "
+            "SANDBOX_COVERAGE.md lists what the sandbox serves)."
         )
+
+
+def serves(root: Any, field_name: str) -> bool:
+    """Whether `root` (an adapter, or any other parent value) answers `field_name` itself."""
+    if not isinstance(root, Adapter):
+        return True
+    return hasattr(type(root), field_name)
 
 
 class Adapter:

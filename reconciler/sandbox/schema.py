@@ -13,7 +13,6 @@ from pathlib import Path
 from typing import Any
 
 from graphql import (
-    GraphQLError,
     GraphQLInterfaceType,
     GraphQLSchema,
     GraphQLUnionType,
@@ -21,6 +20,7 @@ from graphql import (
 )
 
 from . import bulk, resolvers
+from .nodes import NotInSandbox, serves
 from .versions import VERSIONS
 
 SCHEMA_DIR = Path(__file__).parent / "schemas"
@@ -36,13 +36,19 @@ def _resolve_type(value: Any, info: Any, abstract_type: Any) -> str | None:
 
 def _not_served(type_name: str, field_name: str) -> Any:
     def resolve(root: Any, info: Any, **args: Any) -> Any:
-        raise GraphQLError(
-            f"The sandbox does not implement {type_name}.{field_name}; "
-            "see SANDBOX_COVERAGE.md for what it serves.",
-            extensions={"code": "NOT_IMPLEMENTED_IN_SANDBOX"},
-        )
+        raise NotInSandbox(type_name, field_name)
 
+    resolve.not_in_sandbox = True  # type: ignore[attr-defined]  # read by is_served
     return resolve
+
+
+def is_served(info: Any, root: Any) -> bool:
+    """Whether the sandbox emulates the field being resolved (else it says so, before any
+    access check)."""
+    field = info.parent_type.fields.get(info.field_name)
+    if field is not None and getattr(field.resolve, "not_in_sandbox", False):
+        return False
+    return serves(root, info.field_name)
 
 
 def served_queries() -> dict[str, Any]:

@@ -68,7 +68,8 @@ def test_without_inventory_or_product_scopes_items_are_denied(store: Store, vers
     # inventoryItems is non-null, so the null reaches the root (as for `orders` on Shopify)
     assert body["data"] is None
     found = body["extensions"]["cost"]
-    assert (found["requestedQueryCost"], found["actualQueryCost"]) == (4, 2)
+    # requested: the connection 2 + 1, and a root count 10 (captures §1.6)
+    assert (found["requestedQueryCost"], found["actualQueryCost"]) == (13, 2)
 
 
 def test_a_nullable_denied_field_leaves_its_siblings(store: Store) -> None:

@@ -314,7 +314,7 @@ SIX_CONNECTIONS = (
 )
 NODES_MESSAGE = (
     "All connection fields in a bulk query must select their contents using 'edges' > 'node', "
-    "e.g: 'products { edges { node {'. Selecting via 'nodes' is not supported. "
+    "e.g: 'inventoryItems { edges { node {'. Selecting via 'nodes' is not supported. "
     "Invalid connection fields: 'inventoryItems'."
 )
 PARENT_ID_MESSAGE = (

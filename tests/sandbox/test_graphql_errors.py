@@ -482,7 +482,16 @@ def test_missing_field_in_an_input_literal(store: Store) -> None:
         "argumentType": "Int!",
         "inputObjectType": "InventoryChangeInput",
     }
-    assert errors[0]["path"] == ["mutation M", "inventoryAdjustQuantities", "input", "changes"]
+    # the path ends at the missing field, through the list index (captures §2.4: recorded
+    # `["mutation …", "fileUpdate", "files", 0, "id"]`)
+    assert errors[0]["path"] == [
+        "mutation M",
+        "inventoryAdjustQuantities",
+        "input",
+        "changes",
+        0,
+        "delta",
+    ]
 
 
 def test_errors_come_in_document_order(store: Store) -> None:
@@ -743,8 +752,8 @@ def test_a_field_the_sandbox_does_not_serve_says_so(store: Store) -> None:
     assert body["errors"] == [
         {
             "message": (
-                "The sandbox does not implement Shop.email; see SANDBOX_COVERAGE.md for what "
-                "it serves."
+                "The sandbox does not emulate Shop.email (Shopify serves it; "
+                "SANDBOX_COVERAGE.md lists what the sandbox serves)."
             ),
             "locations": [{"line": 1, "column": 23}],
             "extensions": {"code": "NOT_IMPLEMENTED_IN_SANDBOX"},
