@@ -31,18 +31,10 @@ CATALOGUE_EXPORTED = (
     'capture shop\'s product catalogue (objectCount, rootObjectCount "1451"); the sandbox '
     "serves no products root, so its operation over `products` has exported none"
 )
-MEASUREMENT_FREE = (
-    "cost: measurement { weight } costs nothing on Shopify (requested 12, sandbox 14; issue 11, "
-    "requested cost; fidelity fixes it in reconciler/sandbox/cost.py)"
-)
-ADDRESS_FREE = (
-    "cost: Location.address costs nothing on Shopify (requested 1, sandbox 2; issue 11, "
-    "requested cost; fidelity)"
-)
 ADDRESS_NAMES = (
     'data: Shopify answers address.country and address.province with names ("United '
     'Kingdom", "New South Wales") where the sandbox gives the codes (issue 11, data; '
-    "fidelity); and " + ADDRESS_FREE
+    "fidelity)"
 )
 LOCATION_FIELDS_COST = (
     "cost: some location fields cost 1 on Shopify (issue 11, requested cost; fidelity); "
@@ -60,10 +52,6 @@ KNOWN: dict[str, str] = {
     **{
         f"{LOC}location-address-code-derivation.json#$.cases.{case}": ADDRESS_NAMES
         for case in ("gbRead", "auRead", "aeRead", "thRead")
-    },
-    **{
-        f"{LOC}location-add-validation-and-defaults.json#$.cases.{case}": ADDRESS_FREE
-        for case in ("defaultRead", "explicitFalseRead")
     },
     LOC + "location-activate-deactivate-lifecycle.json#$.workflow.readAfterKeyedActivate": (
         LOCATION_FIELDS_COST
@@ -90,10 +78,6 @@ KNOWN: dict[str, str] = {
         )
         for i in range(5)
     },
-    BULK + "bulk-operation-run-query-validators.json#$.validations.ordersNodesInsteadOfEdges": (
-        "errors: the bulk validator's example names the connection used ('orders { edges { "
-        "node {') on Shopify, always 'products' in the sandbox (issue 11; fidelity fixes it)"
-    ),
     **{
         f"{BULK}bulk-operations-read-arg-validation.json#$.cases.{case}": SEARCH_WARNING_PARSED
         for case in ("invalidStatusExpired", "invalidStatusUnknown", "invalidOperationType")
@@ -111,10 +95,6 @@ KNOWN: dict[str, str] = {
         "(hermes-conformance-products, its App id and apiKey); the sandbox answers with the app "
         "of its own token (reconciler-sandbox). Not a fidelity difference: the requesting app"
     ),
-    VB25 + "inventory-item-update-parity.json#$.mutation": MEASUREMENT_FREE,
-    VB25 + "inventory-item-update-parity.json#$.validation": MEASUREMENT_FREE,
-    H25 + "inventory-item-update-parity.json#$.mutation": MEASUREMENT_FREE,
-    H25 + "inventory-item-update-parity.json#$.validation": MEASUREMENT_FREE,
     LIFECYCLE + "setup.inventoryActivateSecondaryLocation": TOTAL_INVENTORY_LAG,
     LIFECYCLE + "inventoryInactiveLifecycleReadAfterDeactivate": TOTAL_INVENTORY_LAG,
     LIFECYCLE + "inventoryInactiveLifecycleReactivate": TOTAL_INVENTORY_LAG,
