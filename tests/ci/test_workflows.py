@@ -589,6 +589,14 @@ def test_github_plan_on_pull_request_apply_on_merge_and_drift_at_night(
     assert (report["status"], report["counts"]["foreign"], report["counts"]["sales"]) == (
         "drift", 1, 1,
     )  # fmt: skip
+    # A revoked token: the job fails and its summary says the check did not run.
+    github.context["secrets"]["SHOPIFY_READ_ACCESS_TOKEN"] = "revoked-token"
+    broken = github.drift()
+    assert not broken.succeeded
+    assert broken.summary == (
+        "### :warning: The drift check could not run (exit 1): see the job log\n"
+    )
+    assert "the access token was refused" in broken.step("Compare the store with main").output
 
 
 def test_github_apply_refuses_a_stale_plan_and_a_merge_that_declares_something_else(
