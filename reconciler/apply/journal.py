@@ -21,7 +21,7 @@ from reconciler.plan.planfile import Plan
 from reconciler.secrets import redact
 
 from .batches import build_batches
-from .settle import derived_from
+from .settle import derived_from, expectations
 
 DEFAULT_DIRECTORY = Path(".reconciler") / "journal"
 
@@ -125,8 +125,9 @@ def check_ids(state: JournalState, actions: int, path: Path) -> None:
 
 
 def check_in_flight(state: JournalState, plan: Plan, path: Path) -> None:
-    """Each call the journal left in flight is one its plan makes: resuming re-sends it as
-    journaled, so an edited journal must not send anything the plan does not."""
+    """Each call the journal left in flight is one its plan makes, with the expectations its
+    plan gives: resuming re-sends it as journaled and settles it by them, so an edited journal
+    must not send anything the plan does not, nor decide a call against other values."""
     for record in state.in_flight:
         ids = sorted(record["action_ids"])
         rebuilt = build_batches(
@@ -136,6 +137,8 @@ def check_in_flight(state: JournalState, plan: Plan, path: Path) -> None:
             reference_uri=plan.reference_document_uri,
         )
         key = record["idempotency_key"]
+        expect = record["expect"]
+        planned = [e.as_json() for e in expectations([plan.actions[i - 1] for i in ids])]
         same = (
             len(rebuilt) == 1
             and rebuilt[0].kind.value == record["kind"]
@@ -146,6 +149,7 @@ def check_in_flight(state: JournalState, plan: Plan, path: Path) -> None:
                 (key is None) == (rebuilt[0].idempotency_key is None)
                 and (key is None or derived_from(key, str(rebuilt[0].idempotency_key)))
             )
+            and (expect is None or _canonical(expect) == _canonical(planned))
         )
         if not same:
             raise ConfigError(

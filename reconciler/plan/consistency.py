@@ -30,7 +30,8 @@ from .quantities import on_hand_of
 
 WRITE_LIMIT = 1_000_000_000  # Shopify refuses quantities beyond this (sandbox SET_LIMIT)
 OBSERVED_LIMIT = 2_000_000_000  # what a store can hold after many adjustments (snapshot schema)
-SHOWN = 20  # problems listed before "... and N more"
+SHOWN = 20
+_MOVABLE = frozenset(("available", *UNAVAILABLE))  # problems listed before "... and N more"
 
 Level = tuple[str, str]
 
@@ -48,6 +49,18 @@ def problems(actions: Sequence[Action], observed: Observed) -> list[str]:
 def _where(action_id: int, action: Action) -> str:
     location = f" at {action.target.location_name}" if action.target.location_id else ""
     return f"action {action_id} ({action.kind.value} {action.target.sku}{location})"
+
+
+class _Where:
+    """`_where`, worded only when a problem is reported."""
+
+    __slots__ = ("action", "action_id")
+
+    def __init__(self, action_id: int, action: Action) -> None:
+        self.action_id, self.action = action_id, action
+
+    def __str__(self) -> str:
+        return _where(self.action_id, self.action)
 
 
 def _identity_problems(actions: Sequence[Action]) -> Iterator[str]:
@@ -99,6 +112,22 @@ def _bounded(value: int, low: int, high: int, what: str) -> str | None:
     return f"{what} {value} is outside {low:,}..{high:,}"
 
 
+def _in_range(action: Move | SetQuantity) -> bool:
+    """The common case, decided without building a message."""
+    if type(action) is Move:
+        return (
+            1 <= action.quantity <= WRITE_LIMIT
+            and -OBSERVED_LIMIT <= action.from_before <= OBSERVED_LIMIT
+            and -OBSERVED_LIMIT <= action.to_before <= OBSERVED_LIMIT
+        )
+    assert isinstance(action, SetQuantity)
+    return (
+        (0 if action.name == "on_hand" else -WRITE_LIMIT) <= action.after <= WRITE_LIMIT
+        and -OBSERVED_LIMIT <= action.live <= OBSERVED_LIMIT
+        and -OBSERVED_LIMIT <= action.compare <= OBSERVED_LIMIT
+    )
+
+
 def _quantity_range_problems(action: Move | SetQuantity) -> Iterator[str]:
     checks: list[str | None] = []
     if isinstance(action, Move):
@@ -123,10 +152,9 @@ def _level_problems(actions: Sequence[Action], observed: Observed) -> Iterator[s
     for action_id, action in enumerate(actions, start=1):
         if not isinstance(action, Move | SetQuantity):
             continue
-        where = _where(action_id, action)
-        ranges = list(_quantity_range_problems(action))
-        if ranges:
-            yield f"{where}: " + "; ".join(ranges)
+        where = _Where(action_id, action)
+        if not _in_range(action):
+            yield f"{where}: " + "; ".join(_quantity_range_problems(action))
             continue
         level = (action.target.item_id, action.target.location_id or "")
         basis = observed.levels.get(level)
@@ -142,9 +170,9 @@ def _level_problems(actions: Sequence[Action], observed: Observed) -> Iterator[s
             yield from _set_problems(where, action, basis, values)
 
 
-def _move_problems(where: str, move: Move, values: dict[str, int]) -> Iterator[str]:
-    pair = {move.from_name, move.to_name}
-    if "available" not in pair or len(pair) != 2 or not pair - {"available"} <= set(UNAVAILABLE):
+def _move_problems(where: _Where, move: Move, values: dict[str, int]) -> Iterator[str]:
+    names = (move.from_name, move.to_name)
+    if names[0] == names[1] or "available" not in names or not set(names) <= _MOVABLE:
         yield (
             f"{where}: moves {move.from_name} to {move.to_name}; moves go between available "
             "and one of " + ", ".join(UNAVAILABLE)
@@ -162,7 +190,7 @@ def _move_problems(where: str, move: Move, values: dict[str, int]) -> Iterator[s
 
 
 def _set_problems(
-    where: str, action: SetQuantity, basis: dict[str, int], values: dict[str, int]
+    where: _Where, action: SetQuantity, basis: dict[str, int], values: dict[str, int]
 ) -> Iterator[str]:
     if action.name not in ANCHORS:
         yield f"{where}: sets {action.name}; only available or on_hand can be set"

@@ -13,6 +13,7 @@ import hashlib
 import json
 import os
 import subprocess
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -209,17 +210,40 @@ def _identity(
     store: str,
     api_version: str,
     digest: str,
-    actions: list[dict[str, Any]],
+    actions: Iterable[dict[str, Any]],
     observed: dict[str, Any],
     guardrails: dict[str, Any] | None = None,
 ) -> str:
     """The plan id: what apply would do, where, from which live values (and, when the plan
-    has them, the guard-rails it was checked against and the overrides it carries)."""
-    parts: list[Any] = [store, api_version, digest, actions, observed]
+    has them, the guard-rails it was checked against and the overrides it carries).
+
+    The hash of the canonical JSON of ``[store, api_version, digest, actions, observed
+    (, guardrails)]``, fed to the hash piece by piece: a million actions are never one string.
+    """
+    digest_of = hashlib.sha256()
+
+    def feed(value: Any) -> None:
+        digest_of.update(_CANONICAL.encode(value).encode())
+
+    digest_of.update(b"[")
+    for value in (store, api_version, digest):
+        feed(value)
+        digest_of.update(b",")
+    digest_of.update(b"[")
+    for index, action in enumerate(actions):
+        if index:
+            digest_of.update(b",")
+        feed(action)
+    digest_of.update(b"],")
+    feed(observed)
     if guardrails is not None:
-        parts.append(guardrails)
-    canonical = json.dumps(parts, sort_keys=True, separators=(",", ":"))
-    return hashlib.sha256(canonical.encode()).hexdigest()[:16]
+        digest_of.update(b",")
+        feed(guardrails)
+    digest_of.update(b"]")
+    return digest_of.hexdigest()[:16]
+
+
+_CANONICAL = json.JSONEncoder(sort_keys=True, separators=(",", ":"))
 
 
 def make_plan(
@@ -357,7 +381,9 @@ def _action(data: dict[str, Any]) -> Action:
 
 
 def load(path: Path) -> Plan:
-    """Read a saved plan file (`loads`); unreadable or non-UTF-8 files are refused clearly."""
+    """Read a saved plan file (`loads`); unreadable or non-UTF-8 files are refused clearly.
+    The file's bytes and text are let go as soon as they are parsed (a 1M-action plan is
+    half a gigabyte of JSON)."""
     try:
         raw = path.read_bytes()
     except OSError as exc:
@@ -368,28 +394,45 @@ def load(path: Path) -> Plan:
         raise ConfigError(
             f"{path}: not a plan file: byte {exc.start} is not UTF-8 (plans are JSON in UTF-8)"
         ) from None
-    return loads(text, origin=str(path))
+    del raw
+    origin = str(path)
+    with cyclic_gc_paused():  # a million actions: millions of containers, no cycles
+        data = _json(text, origin)
+        del text
+        return _checked(lambda: _from_data(data, origin), origin)
 
 
 def loads(text: str, origin: str = "plan") -> Plan:
     """Read a saved plan, refusing anything that is not a valid plan of this format."""
+    with cyclic_gc_paused():
+        data = _json(text, origin)
+        return _checked(lambda: _from_data(data, origin), origin)
+
+
+def _json(text: str, origin: str) -> Any:
     try:
-        with cyclic_gc_paused():  # a million actions: millions of containers, no cycles
-            return _parse(text, origin)
-    except RecursionError:  # JSON nested deeper than the parser (or the schema's walk) goes
+        return json.loads(text)
+    except ValueError as exc:
+        raise ConfigError(f"{origin}: not a JSON plan file ({exc})") from None
+    except RecursionError:
         raise ConfigError(f"{origin}: not a plan file: JSON nested too deeply") from None
 
 
-def _parse(text: str, origin: str) -> Plan:
+def _checked(parse: Callable[[], Plan], origin: str) -> Plan:
     try:
-        data = json.loads(text)
-    except ValueError as exc:
-        raise ConfigError(f"{origin}: not a JSON plan file ({exc})") from None
+        return parse()
+    except RecursionError:  # parseable, but deeper than the schema's walk (or the id's) goes
+        raise ConfigError(f"{origin}: not a plan file: JSON nested too deeply") from None
+
+
+def _from_data(data: Any, origin: str) -> Plan:
     error = shape_error(data)
     if error is not None:
         raise ConfigError(f"{origin}: not a valid plan: {error}")
     parsed = []
-    for position, raw in enumerate(data["actions"]):
+    raw_actions = data["actions"]
+    for position, raw in enumerate(raw_actions):
+        raw_actions[position] = None  # each raw action goes as soon as it is parsed
         if raw.get("id") != position + 1:
             raise ConfigError(
                 f"{origin}: not a valid plan: actions/{position}: id is not {position + 1}"
@@ -434,7 +477,7 @@ def _parse(text: str, origin: str) -> Plan:
         plan.store,
         plan.api_version,
         plan.manifest_digest,
-        [action_json(a) for a in plan.actions],
+        (action_json(a) for a in plan.actions),
         _observed_json(plan.observed),
         None if plan.guardrails is None else plan.guardrails.as_json(),
     )
