@@ -16,6 +16,7 @@ from typing import Any
 from . import ids
 from .context import RequestContext
 from .pagination import Key, ListSource, Page, Source, paginate, window
+from .places import country_name, province_name
 from .search import Compiled, Fields, Matcher, matcher
 from .state import (
     ALL_NAMES,
@@ -493,18 +494,21 @@ class LocationNode(Adapter):
     @property
     def address(self) -> dict[str, Any]:
         loc = self.loc
-        lines = [x for x in (loc.address1, loc.city, loc.province_code, loc.zip) if x]
+        # names beside the codes; formatted as recorded: ["1 Test St", "Boston MA 02110",
+        # "United States"] (docs/shopify-captures.md §3.3)
+        country = country_name(loc.country_code)
+        town = " ".join(x for x in (loc.city, loc.province_code, loc.zip) if x)
         return {
             "address1": loc.address1,
             "address2": None,
             "city": loc.city,
-            "country": loc.country_code,
+            "country": country,
             "countryCode": loc.country_code,
-            "formatted": lines + ([loc.country_code] if loc.country_code else []),
+            "formatted": [x for x in (loc.address1, town, country) if x],
             "latitude": None,
             "longitude": None,
             "phone": None,
-            "province": loc.province_code,
+            "province": province_name(loc.country_code, loc.province_code),
             "provinceCode": loc.province_code,
             "zip": loc.zip,
         }

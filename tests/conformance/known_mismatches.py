@@ -31,11 +31,6 @@ CATALOGUE_EXPORTED = (
     'capture shop\'s product catalogue (objectCount, rootObjectCount "1451"); the sandbox '
     "serves no products root, so its operation over `products` has exported none"
 )
-ADDRESS_NAMES = (
-    'data: Shopify answers address.country and address.province with names ("United '
-    'Kingdom", "New South Wales") where the sandbox gives the codes (issue 11, data; '
-    "fidelity)"
-)
 LOCATION_FIELDS_COST = (
     "cost: some location fields cost 1 on Shopify (issue 11, requested cost; fidelity); "
     "data: the sandbox's activatable/deactivatable/shipsInventory for a location the capture "
@@ -49,10 +44,6 @@ SEARCH_WARNING_PARSED = (
 )
 
 KNOWN: dict[str, str] = {
-    **{
-        f"{LOC}location-address-code-derivation.json#$.cases.{case}": ADDRESS_NAMES
-        for case in ("gbRead", "auRead", "aeRead", "thRead")
-    },
     LOC + "location-activate-deactivate-lifecycle.json#$.workflow.readAfterKeyedActivate": (
         LOCATION_FIELDS_COST
     ),
