@@ -52,6 +52,10 @@ PRIMARY = {
     "harry-test-heelo.myshopify.com": "gid://shopify/Location/106318430514",
     "very-big-test-store.myshopify.com": "gid://shopify/Location/68509171945",
 }
+PRIMARY_NAMES = {  # as the captures name them
+    "gid://shopify/Location/106318430514": "Shop location",
+    "gid://shopify/Location/68509171945": "103 ossington",
+}
 ADDRESS_FIELDS = ("address1", "city", "provinceCode", "countryCode", "zip")  # the snapshot's
 QUANTITY_NAMES = (
     "available",
@@ -339,6 +343,10 @@ class Observations:
 
     def seed(self, shop: str, scenario: Scenario) -> dict[str, Any]:
         primary = PRIMARY.get(shop)
+        if primary is not None:  # every capture shop has its primary location, seen or not
+            known = self.locations.setdefault(primary, {})
+            known.setdefault("name", PRIMARY_NAMES[primary])
+            known.setdefault("isActive", True)
         for item in self.created:
             if primary and not any(i == item for i, _ in self.levels):
                 self.levels[(item, primary)] = {"quantities": {}}

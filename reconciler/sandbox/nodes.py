@@ -442,13 +442,16 @@ class LocationNode(Adapter):
     def isActive(self) -> bool:
         return self.loc.is_active
 
+    # Capabilities, not states (captures location-catalog-overlay-lifecycle, 810 readings, and
+    # location-activate-deactivate-lifecycle): a merchant location can be activated whether
+    # or not it is active; every location but the primary can be deactivated, active or not.
     @property
     def activatable(self) -> bool:
-        return not self.loc.is_active
+        return True
 
     @property
     def deactivatable(self) -> bool:
-        return self.loc.is_active
+        return not self.isPrimary
 
     @property
     def deletable(self) -> bool:
@@ -480,7 +483,7 @@ class LocationNode(Adapter):
 
     @property
     def shipsInventory(self) -> bool:
-        return self.loc.is_active
+        return self.isPrimary  # same captures: true for the primary location only
 
     @property
     def isPrimary(self) -> bool:

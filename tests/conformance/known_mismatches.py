@@ -17,10 +17,6 @@ BULK = "harry-test-heelo.myshopify.com/2026-04/bulk-operations/"
 VB25 = "very-big-test-store.myshopify.com/2025-01/products/"
 LOC = "harry-test-heelo.myshopify.com/2026-04/store-properties/"
 
-EDGES_AND_NODES = (
-    "cost: a connection selecting both edges { node } and nodes is charged for both on "
-    "Shopify (issue 11, requested cost; fidelity fixes it in reconciler/sandbox/cost.py)"
-)
 TOTAL_INVENTORY_LAG = (
     "data: Product.totalInventory lags on Shopify (0 right after the set that made the "
     "item's levels 5; issue 11, data; fidelity's); the sandbox updates it at once"
@@ -31,11 +27,6 @@ CATALOGUE_EXPORTED = (
     'capture shop\'s product catalogue (objectCount, rootObjectCount "1451"); the sandbox '
     "serves no products root, so its operation over `products` has exported none"
 )
-LOCATION_FIELDS_COST = (
-    "cost: some location fields cost 1 on Shopify (issue 11, requested cost; fidelity); "
-    "data: the sandbox's activatable/deactivatable/shipsInventory for a location the capture "
-    "had just created and toggled differ from Shopify's"
-)
 LIFECYCLE = H26 + "inventory-inactive-level-lifecycle-2026-04.json#$."
 SEARCH_WARNING_PARSED = (
     "search: Shopify still reports the parsed filter ({field: status, match_all: ...}) next "
@@ -44,11 +35,6 @@ SEARCH_WARNING_PARSED = (
 )
 
 KNOWN: dict[str, str] = {
-    LOC + "location-activate-deactivate-lifecycle.json#$.workflow.readAfterKeyedActivate": (
-        LOCATION_FIELDS_COST
-    ),
-    LOC + "location-activate-deactivate-with-idempotency-directive.json"
-    "#$.workflow.readAfterDeactivate": LOCATION_FIELDS_COST,
     LOC + "location-delete-inventory-level-cascade.json#$.workflow.inventoryBeforeDelete": (
         "data: Shopify lists an item's levels in the order they were stocked (destination "
         "first, here), the sandbox by location id (issue 11, data, level order; fidelity)"
@@ -74,7 +60,9 @@ KNOWN: dict[str, str] = {
         for case in ("invalidStatusExpired", "invalidStatusUnknown", "invalidOperationType")
     },
     H25 + "inventory-location-levels-overlay-windowing.json#$.operations.overlayRead": (
-        EDGES_AND_NODES + " (requested 60, sandbox 39; actual 15 vs 16)"
+        "cost: the requested cost (60, edges { node } and nodes both charged) now matches; "
+        "the actual cost differs (Shopify 15, sandbox 20): how Shopify charges the pages "
+        "actually returned by a connection selected both ways is not pinned down (fidelity)"
     ),
     H25 + "inventory-connection-query-windowing.json#$.operations.itemsQuery": (
         "search: Shopify reports a created_at range in the shop's time zone "
