@@ -332,6 +332,7 @@ def _run(
             continue_on_error=settings.continue_on_error,
             concurrency=_concurrency(settings),
             progress=settings.progress.note,
+            display=settings.progress,
         )
         # batches a crashed run left in flight: settled, or re-sent exactly as they went out
         resend = executor.settle_in_flight(in_flight) if in_flight else []

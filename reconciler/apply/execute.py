@@ -38,6 +38,7 @@ from reconciler.live import read_items_by_id
 from reconciler.model import LiveItem
 from reconciler.plan.actions import MUTATIONS, Action, Kind, Move, SetQuantity
 from reconciler.plan.planfile import Plan
+from reconciler.progress import SILENT, Progress
 from reconciler.shopify.client import OutcomeUnknown, Response, ShopifyClient
 
 from . import settle
@@ -125,6 +126,7 @@ class Executor:
         continue_on_error: bool = False,
         concurrency: int = DEFAULT_CONCURRENCY,
         progress: Callable[[str], None] = lambda _: None,
+        display: Progress = SILENT,
         sleep: Callable[[float], None] = time.sleep,
         clock: Callable[[], float] = time.time,
         settle_window: float = settle.SETTLE_WINDOW,
@@ -134,6 +136,7 @@ class Executor:
         self.continue_on_error = continue_on_error
         self.concurrency = max(1, concurrency)
         self._progress = progress
+        self.display = display  # the "apply" task: changes answered, calls, calls in flight
         self.sleep = sleep
         self.clock = clock  # wall clock: the journal's sent_at outlives the process
         self.settle_window = settle_window
@@ -212,6 +215,7 @@ class Executor:
         schedule = Schedule([footprint(map(self.action, b.action_ids)) for b in batches])
         queued: dict[int, deque[Batch]] = {}
         error: Exception | None = None
+        self.display.start("apply", sum(len(b.action_ids) for b in batches), unit="changes")
         pool: Workers[dict[int, ActionResult]] = Workers(self._client, self.concurrency)
         with pool:
             self._workers = pool
@@ -234,10 +238,17 @@ class Executor:
                         schedule.finish(index)
                         continue
                     queued[index].extendleft(reversed(self._take(results)))
+                    self.display.update(
+                        "apply",
+                        advance=sum(r.status is not Status.NOT_ATTEMPTED for r in results.values()),
+                        calls=self.outcome.calls,
+                        in_flight=pool.busy,
+                    )
                     if error is not None or not self._submit(pool, index, queued[index]):
                         schedule.finish(index)
             finally:
                 self._workers = None
+                self.display.finish("apply")
         for index in schedule.never_started():
             queued[index] = deque([batches[index]])
         for left in queued.values():

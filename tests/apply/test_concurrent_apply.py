@@ -283,8 +283,11 @@ def test_calls_overlap_but_never_on_one_level_and_keep_each_levels_order(
 ) -> None:
     plan = _plan(work, recorder.url, version, _generate(store))
     recorder.clear()
-    result = _apply(work, recorder.url, version, "--concurrency", "4")
+    result = _apply(work, recorder.url, version, "--concurrency", "4", "--progress")
     assert result.exit_code == 0, result.output
+    # progress on stderr (never in the JSON on stdout): changes answered, then done
+    assert "[apply] 0/32 changes (0%) · started" in result.stderr
+    assert "[apply] 32/32 changes (100%)" in result.stderr and "done in" in result.stderr
     calls = recorder.mutations()
     assert sorted(c.operation for c in calls) == sorted(
         ["ItemUpdate"] * 2 + ["MoveQuantities"] * 10 + ["SetQuantities"] * 10
