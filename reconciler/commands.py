@@ -337,11 +337,15 @@ def _run(
         # batches a crashed run left in flight: settled, or re-sent exactly as they went out
         resend = executor.settle_in_flight(in_flight) if in_flight else []
         sent = {int(i) for record in in_flight or () for i in record["action_ids"]}
-        outcome = executor.run([i for i in pending if i not in sent], first=resend)
+        touched = item_ids(list(plan_.actions))
+        outcome = executor.run(
+            [i for i in pending if i not in sent], first=resend, read_behind=touched
+        )
         if prior:
             outcome.results.update(prior)
-        touched = item_ids(list(plan_.actions))
-        live = read_items(client, touched, _concurrency(settings)) if touched else {}
+        # the drift re-read: mostly done during the run, as each item's calls were answered
+        unread = executor.behind.unread()
+        live = {**executor.behind.items, **read_items(client, unread, _concurrency(settings))}
         drift = find_drift(plan_, live, outcome.results)
         finished = now_iso()
         journal.write("finish", finished_at=finished)

@@ -27,7 +27,7 @@ import threading
 import time
 import uuid
 from collections import deque
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from functools import partial
@@ -44,6 +44,7 @@ from reconciler.shopify.client import OutcomeUnknown, Response, ShopifyClient
 from . import settle
 from .batches import Batch, build_batches, has_compare_and_set, row_index
 from .journal import Journal
+from .reads import ReadBehind
 from .schedule import DEFAULT_CONCURRENCY, Schedule, Workers, footprint
 from .settle import Expectation, Verdict
 
@@ -143,6 +144,7 @@ class Executor:
         self.outcome = ApplyOutcome()
         self._client = client
         self._workers: Workers[dict[int, ActionResult]] | None = None
+        self.behind = ReadBehind((), ())
         self._lock = threading.Lock()  # the counters workers share (labels, calls, notes)
         self._failed_levels: set[tuple[str, str | None]] = set()
         self._failed_items: set[str] = set()
@@ -208,35 +210,60 @@ class Executor:
     def _expectations(self, batch: Batch) -> list[Expectation]:
         return settle.expectations([self.action(i) for i in batch.action_ids])
 
-    def run(self, action_ids: Sequence[int], *, first: Sequence[Batch] = ()) -> ApplyOutcome:
+    def run(
+        self,
+        action_ids: Sequence[int],
+        *,
+        first: Sequence[Batch] = (),
+        read_behind: Iterable[str] = (),
+    ) -> ApplyOutcome:
         """Send `first` (batches a resumed run re-sends as they were) and the batches of
-        `action_ids`, up to `concurrency` calls at a time, in the order `schedule` allows."""
+        `action_ids`, up to `concurrency` calls at a time, in the order `schedule` allows.
+
+        Items in `read_behind` are re-read (drift) as soon as every call touching them is
+        answered, in connections no batch is ready for (`self.behind` holds what was read).
+        """
         batches = [*first, *self._batches(action_ids)]
-        schedule = Schedule([footprint(map(self.action, b.action_ids)) for b in batches])
+        prints = [footprint(map(self.action, b.action_ids)) for b in batches]
+        schedule = Schedule(prints)
+        self.behind = ReadBehind(read_behind, (p.items for p in prints))
         queued: dict[int, deque[Batch]] = {}
         error: Exception | None = None
         self.display.start("apply", sum(len(b.action_ids) for b in batches), unit="changes")
         pool: Workers[dict[int, ActionResult]] = Workers(self._client, self.concurrency)
+
+        def finish(index: int) -> None:
+            schedule.finish(index)
+            self.behind.settled(prints[index].items)
+
         with pool:
             self._workers = pool
             try:
-                while not schedule.done:
-                    while error is None and not self.outcome.stopped and pool.free:
-                        index = schedule.next_ready()
-                        if index is None:
+                while True:
+                    while error is None and pool.free:
+                        index = None if self.outcome.stopped else schedule.next_ready()
+                        if index is not None:
+                            queued[index] = deque([batches[index]])
+                            if not self._submit(pool, index, queued[index]):
+                                finish(index)
+                            continue
+                        last = schedule.done or self.outcome.stopped
+                        chunk = self.behind.next_chunk(last)
+                        if chunk is None:
                             break
-                        queued[index] = deque([batches[index]])
-                        if not self._submit(pool, index, queued[index]):
-                            schedule.finish(index)
+                        pool.submit(-1, partial(self._read_behind, chunk))
                     if not pool.busy:
-                        break  # stopped: nothing in flight, nothing more goes out
+                        break  # done, or stopped with nothing in flight
                     index, future = pool.next_answer()
                     try:
                         results = future.result()
                     except Exception as exc:  # raised once the calls in flight are answered
                         error = error or exc
-                        schedule.finish(index)
+                        if index >= 0:
+                            finish(index)
                         continue
+                    if index < 0:
+                        continue  # a drift read
                     queued[index].extendleft(reversed(self._take(results)))
                     self.display.update(
                         "apply",
@@ -245,7 +272,7 @@ class Executor:
                         in_flight=pool.busy,
                     )
                     if error is not None or not self._submit(pool, index, queued[index]):
-                        schedule.finish(index)
+                        finish(index)
             finally:
                 self._workers = None
                 self.display.finish("apply")
@@ -257,6 +284,10 @@ class Executor:
         if error is not None:
             raise error
         return self.outcome
+
+    def _read_behind(self, chunk: list[str]) -> dict[int, ActionResult]:
+        self.behind.read_chunk(self.client, chunk)
+        return {}
 
     def _submit(
         self, pool: Workers[dict[int, ActionResult]], index: int, left: deque[Batch]

@@ -61,3 +61,45 @@ def _read_until_done(
             failed.set()
             raise
     return items
+
+
+class ReadBehind:
+    """The drift re-read, done while the apply still runs: an item is re-read once every call
+    touching it has been answered (or dropped), 250 ids per query, in the connections the
+    mutations leave free. Its queries overlap the calls still in flight instead of following
+    them all; what is left when the apply ends (`unread`) is read then.
+    """
+
+    def __init__(self, item_ids: Iterable[str], touched: Iterable[Iterable[str]]) -> None:
+        self.wanted = set(item_ids)
+        self._calls_left: dict[str, int] = {}
+        for items in touched:
+            for item in items:
+                self._calls_left[item] = self._calls_left.get(item, 0) + 1
+        self._ready = sorted(i for i in self.wanted if not self._calls_left.get(i))
+        self._lock = threading.Lock()
+        self.items: dict[str, LiveItem] = {}
+        self.read: set[str] = set()
+
+    def settled(self, items: Iterable[str]) -> None:
+        """A call touching `items` was answered or dropped."""
+        for item in items:
+            self._calls_left[item] -= 1
+            if not self._calls_left[item] and item in self.wanted:
+                self._ready.append(item)
+
+    def next_chunk(self, last: bool) -> list[str] | None:
+        """Ids for one query: a full one, or (`last`: nothing more will settle) the rest."""
+        if len(self._ready) >= IDS_PER_QUERY or (last and self._ready):
+            chunk, self._ready = self._ready[:IDS_PER_QUERY], self._ready[IDS_PER_QUERY:]
+            return chunk
+        return None
+
+    def read_chunk(self, client: ShopifyClient, chunk: list[str]) -> None:
+        found = read_items_by_id(client, chunk)
+        with self._lock:
+            self.items.update(found)
+            self.read.update(chunk)
+
+    def unread(self) -> list[str]:
+        return sorted(self.wanted - self.read)

@@ -520,3 +520,42 @@ def test_kill_9_with_several_in_flight_then_resume_applies_nothing_twice(
         assert resent
         assert len(resent) == len([r for r in in_flight if r["idempotency_key"]])
         assert all(all(v == group[0] for v in group) for group in resent)
+
+
+def test_drift_reads_follow_each_items_last_call_while_others_are_in_flight(
+    store: Store, recorder: Recorder, work: Path
+) -> None:
+    store.control("POST", "generate", {"items": 600, "locations": 1, "seed": 3})
+    snapshot = store.control("GET", "snapshot")
+    lines = ["items:"]
+    for item in snapshot["inventoryItems"]:
+        available = item["levels"][0]["quantities"].get("available", 0)
+        lines += [
+            f"  - sku: {item['sku']}",
+            "    levels:",
+            f"      Location 01: {{available: {available + 1}}}",
+        ]
+    (work / "inventory.yaml").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    result = _cli(work, recorder.url, "2026-10", "plan", "inventory.yaml", "--out", "plan.json")
+    assert result.exit_code in (0, 2), result.output
+    store.control("POST", "latency", {"mutation_ms": 300})
+    recorder.clear()
+    result = _apply(work, recorder.url, "2026-10", "--concurrency", "4")
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.stdout)
+    assert report["summary"]["applied"] == 600 and report["drift"] == []
+    sets = [c for c in recorder.calls if c.operation == "SetQuantities"]
+    assert len(sets) == 3
+    reads = [c for c in recorder.calls if c.operation == "ItemsById"]
+    stale_check, drift = reads[:3], reads[3:]
+    assert all(r.answered < min(s.sent for s in sets) for r in stale_check)
+    assert sorted(i for r in drift for i in r.variables["ids"]) == sorted(
+        i["id"] for i in snapshot["inventoryItems"]
+    )
+    for read in drift:
+        # an item is re-read only once the call setting it was answered
+        ids = set(read.variables["ids"])
+        setting = [s for s in sets if ids & {item for item, _ in s.touches()}]
+        assert setting and all(s.answered < read.sent for s in setting)
+    # ... and the first re-read went out while a set was still in flight
+    assert any(read.overlaps(s) for read in drift for s in sets)
