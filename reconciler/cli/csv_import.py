@@ -82,5 +82,7 @@ def csv_import(
         f"Imported {imported.rows:,} rows of {source} as {imported.items:,} items, "
         f"{imported.levels:,} levels."
     )
+    if imported.levels:
+        click.echo(f"Levels: {imported.breakdown()}.")
     for line in imported.skipped.lines():
         click.echo(f"Left out: {line}", err=True)

@@ -16,7 +16,7 @@ from reconciler.commands import connection
 from reconciler.errors import ConfigError, Problem, ReconcilerError
 from reconciler.export import layout as layouts
 from reconciler.export.declare import Skipped
-from reconciler.export.manifest_writer import DEFAULT_SCHEMA
+from reconciler.export.manifest_writer import DEFAULT_SCHEMA, ManifestItem
 from reconciler.export.run import ExportOptions, FileResult, check_outputs, write
 from reconciler.gc_pause import cyclic_gc_paused
 from reconciler.live import ReadReport, iter_items, read_live, read_locations
@@ -72,6 +72,11 @@ class Imported:
     levels: int
     files: list[FileResult]
     skipped: Skipped
+    kinds: dict[str, int] = field(default_factory=dict)  # levels by what they declare
+
+    def breakdown(self) -> str:
+        """``2 on hand to set, 1 not stocked, 68 unchanged`` (kinds with none left out)."""
+        return ", ".join(f"{count:,} {kind}" for kind, count in self.kinds.items() if count)
 
 
 def import_csv(options: CsvImport, config: Config) -> Imported:
@@ -106,7 +111,23 @@ def import_csv(options: CsvImport, config: Config) -> Imported:
         levels=sum(len(item.levels) for item in imported.items),
         files=files,
         skipped=imported.skipped,
+        kinds=_kinds(imported.items),
     )
+
+
+def _kinds(items: list[ManifestItem]) -> dict[str, int]:
+    kinds = {"on hand to set": 0, "available declared": 0, "not stocked": 0, "unchanged": 0}
+    for item in items:
+        for level in item.levels:
+            if not level.stocked:
+                kinds["not stocked"] += 1
+            elif "on_hand" in level.quantities:
+                kinds["on hand to set"] += 1
+            elif "available" in level.quantities:
+                kinds["available declared"] += 1
+            else:
+                kinds["unchanged"] += 1
+    return kinds
 
 
 SIGNATURE = "(`reconciler csv import`)"  # in the comment of every file csv import writes

@@ -59,6 +59,7 @@ def test_shopifys_import_semantics_as_manifests(tmp_path: Path) -> None:
     code, out, err = _import(tmp_path, GOOD)
     assert code == 0, out + err
     assert "Imported 5 rows of" in out and "as 2 items, 3 levels." in out
+    assert "Levels: 1 on hand to set, 1 not stocked, 1 unchanged." in out
     assert "Left out: 1 bin names" in err and "Left out: 1 rows without a SKU" in err
     assert (tmp_path / "out.yaml").read_text().split("items:\n", 1)[1] == (
         "  - sku: TSHIRT-RED-M\n"

@@ -84,6 +84,8 @@ def test_live_to_csv_to_manifests_plans_nothing(work: Workspace) -> None:
         )
         assert result.exit_code == 0, result.output
         assert "Imported 90 rows of inventory_export_1.csv as 30 items, 71 levels." in result.stdout
+        # Untouched: nothing to set; with --current, every tracked level's available.
+        assert ("Levels: 71 unchanged." if not extra else " available declared, ") in result.stdout
         code, printed = _plan(work, out)
         assert code == 0 and "No changes." in printed, printed
     text = (work.root / "inventory1" / "inventory.yaml").read_text()
