@@ -84,6 +84,17 @@ def render(scenarios: list[replay.Scenario], outcomes: list[replay.Outcome]) -> 
         "Run `make coverage` to regenerate this file; `make test` replays every record "
         "(tests/conformance/test_replay.py).",
         "",
+        "Normalisation, the same on both sides (details: tests/conformance/replay.py):",
+        "",
+        "- ids of objects a request creates (adjustment groups, bulk operations) become "
+        "`<Type#n>` by first appearance, also inside messages, and are sent back translated;",
+        "- inventory level ids: the sandbox's number for a location is translated to Shopify's "
+        "(`levelBases` of each record file);",
+        "- DateTime strings in Shopify's format become `<DateTime>`; cursors become "
+        "`<cursor#n>`; `throttleStatus.currentlyAvailable` becomes `<currentlyAvailable>`;",
+        "- numbers compare by value (the captures were written by JavaScript), booleans only "
+        "with booleans; object keys in any order.",
+        "",
         "## Per operation",
         "",
         "| Version | Operation | Records | Match exactly |",
