@@ -756,9 +756,14 @@ def test_gitlab_plan_on_merge_request_apply_on_merge_and_drift(
     nightly = origin.clone("nightly", "main")
 
     def in_sync(item: str, env: dict[str, str]) -> None:
-        # GitLab's API item posts only on drift (its `if` on the status): nothing here.
+        # GitLab's API: in sync, an open `inventory-drift` issue would get this note and close.
         assert (nightly / ".reconciler-ci" / "status").read_text() == "0\n"
         assert not (nightly / ".reconciler-ci" / "issue.json").exists()
+        closing = json.loads((nightly / ".reconciler-ci" / "closing.json").read_text())
+        assert (
+            closing["body"].startswith("In sync again: ")
+            and ": in sync (30 items" in (closing["body"])
+        )
 
     quiet = runners.run_gitlab_job(
         data, "drift", cwd=nightly, env={**origin.env, **write}, predefined=schedule, api=in_sync
@@ -792,3 +797,50 @@ def test_gitlab_plan_on_merge_request_apply_on_merge_and_drift(
     )
     note = json.loads((nightly / ".reconciler-ci" / "note.json").read_text())
     assert note == {"body": issue["description"]}
+
+
+@pytest.mark.parametrize(
+    ("status", "open_issue", "expected"),
+    [
+        ("0", True, ["GET ?labels=inventory-drift&state=opened", "POST /7/notes closing.json",
+                     "PUT /7?state_event=close"]),
+        ("0", False, ["GET ?labels=inventory-drift&state=opened"]),
+        ("2", True, ["GET ?labels=inventory-drift&state=opened", "POST /7/notes note.json"]),
+        ("2", False, ["GET ?labels=inventory-drift&state=opened", "POST  issue.json"]),
+        ("1", True, []),
+    ],
+)  # fmt: skip
+def test_the_gitlab_drift_issue_is_opened_noted_and_closed(
+    tmp_path: Path, status: str, open_issue: bool, expected: list[str]
+) -> None:
+    """The drift job's GitLab API item (stood in for in the end-to-end test), run against a
+    fake curl: which calls it makes for each exit status, with or without an open issue."""
+    bin_dir, log = tmp_path / "bin", tmp_path / "calls.log"
+    bin_dir.mkdir()
+    (bin_dir / "curl").write_text(
+        "#!/bin/bash\n"
+        'method=GET; data=""; url=""\n'
+        'while [ $# -gt 0 ]; do case "$1" in\n'
+        "  --request) method=$2; shift;; --data) data=${2##*/}; shift;; --header) shift;;\n"
+        "  -*) ;; *) url=$1;; esac; shift; done\n"
+        f'echo "$method ${{url#https://gl/api/v4/projects/42/issues}} $data" >> {log}\n'
+        'case "$url" in *state=opened*) echo "$OPEN";; esac\n'
+    )
+    (bin_dir / "curl").chmod(0o755)
+    (tmp_path / ".reconciler-ci").mkdir()
+    (tmp_path / ".reconciler-ci" / "status").write_text(f"{status}\n")
+    [item] = [
+        i for i in yaml.safe_load(GITLAB.read_text())["drift"]["script"] if runners.API_MARKER in i
+    ]
+    env = {
+        **runners.base_env(tmp_path),
+        "PATH": f"{bin_dir}:{runners.VENV_BIN}:/usr/bin:/bin",
+        "OPEN": '[{"iid": 7}]' if open_issue else "[]",
+        "CI_API_V4_URL": "https://gl/api/v4",
+        "CI_PROJECT_ID": "42",
+        "RECONCILER_GITLAB_TOKEN": "glpat-test",
+    }
+    code, output = runners.bash(item, tmp_path, env)
+    assert code == 0, output
+    calls = log.read_text().splitlines() if log.exists() else []
+    assert [c.strip() for c in calls] == [e.strip() for e in expected]
