@@ -68,6 +68,22 @@ class Declaring:
     _keys: dict[str, tuple[str, tuple[str, ...]] | None] = field(
         default_factory=dict, repr=False, compare=False
     )
+    _declared: dict[str, tuple[tuple[str, ...], frozenset[str]]] = field(
+        default_factory=dict, repr=False, compare=False
+    )
+
+    def quantities(
+        self, location_id: str, names: tuple[str, ...]
+    ) -> tuple[tuple[str, ...], frozenset[str]]:
+        """The names the manifests own at a location, and those a rule gives them by name
+        (computed once per location, not once per level)."""
+        found = self._declared.get(location_id)
+        if found is None:
+            found = self._declared[location_id] = (
+                self.ownership.owned_quantities(names),
+                frozenset(self.ownership.explicit_quantities(names)),
+            )
+        return found
 
     def location_key(self, location_id: str) -> tuple[str, tuple[str, ...]] | None:
         """The level key to write for a location, and every name it goes by; None when the
@@ -110,8 +126,7 @@ def declare(
             continue
         quantities: dict[str, int] = {}
         if item.tracked:
-            owned = how.ownership.owned_quantities(key[1])
-            explicit = how.ownership.explicit_quantities(key[1])
+            owned, explicit = how.quantities(location_id, key[1])
             if "available" in owned:
                 quantities["available"] = level.quantity("available")
             for state in UNAVAILABLE:

@@ -26,7 +26,7 @@ ONE_FILE = "inventory.yaml"
 ATTRIBUTES_FILE = "items.yaml"
 
 
-def file_name(text: str) -> str:
+def _file_name(text: str) -> str:
     """A portable file name for a location or a prefix: ``Portland Store`` → ``portland-store``."""
     slug = re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
     return f"{slug or '_'}.yaml"
@@ -39,6 +39,14 @@ def sku_prefix(sku: str) -> str:
 def split(items: Iterable[ManifestItem], layout: Layout) -> dict[str, list[ManifestItem]]:
     """File name → the entries it holds, in the order given."""
     files: dict[str, list[ManifestItem]] = {}
+    names: dict[str, str] = {}  # a location key or prefix → its file name (a million levels)
+
+    def file_name(text: str) -> str:
+        name = names.get(text)
+        if name is None:
+            name = names[text] = _file_name(text)
+        return name
+
     if layout == "one":
         files[ONE_FILE] = list(items)
     elif layout == "sku-prefix":
