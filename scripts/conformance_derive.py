@@ -176,6 +176,7 @@ class Observations:
         # levels only until the first served mutation (setup data always does).
         self.reads_seed_levels = True
         self.records_started = False  # a served request has been seen
+        self.existing_only = False  # see Scenario.existing_locations_only
         # Setup data overwrites what earlier setup said (a capture whose seed is the state
         # after all its setup, e.g. orders and transfers the sandbox cannot replay).
         self.last_wins = False
@@ -202,6 +203,13 @@ class Observations:
         match = GID.match(ident) if isinstance(ident, str) else None
         kind = match.group(1) if match else None
         if kind == "Location":
+            if (
+                self.existing_only
+                and setup
+                and self.records_started
+                and ident not in self.locations
+            ):
+                return  # created after the records began (by requests the sandbox does not serve)
             loc = self.locations.setdefault(ident, {})
             for key in ("name", "isActive", "fulfillsOnlineOrders"):
                 if key in node and node[key] is not None:
@@ -479,12 +487,17 @@ def derive(repo: Path, commit: str, scenario: Scenario) -> dict[str, Any]:
             "variables": pair.get("variables") or {},
             "response": pair["response"],
         }
-        if isinstance(pair["response"], dict) and set(pair["response"]) == {"status", "payload"}:
-            record["httpStatus"] = pair["response"]["status"]  # the script kept the status
-            record["response"] = pair["response"]["payload"]
+        wrapped = pair["response"]
+        if isinstance(wrapped, dict) and set(wrapped) in (
+            {"status", "payload"},
+            {"status", "body"},
+        ):
+            record["httpStatus"] = wrapped["status"]  # the script kept the status
+            record["response"] = wrapped.get("payload", wrapped.get("body"))
         records.append(record)
     observations = Observations()
     observations.last_wins = scenario.seed_after_setup
+    observations.existing_only = scenario.existing_locations_only
     _observe(
         observations, {k: v for k, v in capture.items() if k not in scenario.ignore}, served_ids
     )
