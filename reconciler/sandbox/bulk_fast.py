@@ -252,7 +252,7 @@ class FastLevels(FastChildren):
         return FastLevels(_compact(template), include, _selects_times(plan))
 
     def rows(self, ctx: RequestContext, item_ids: list[int]) -> dict[int, list[Row]]:
-        """Visible levels of the items, in the connection's order (location id)."""
+        """Visible levels of the items, in the connection's order (as stocked)."""
         include = self.include_inactive and ctx.rules.inactive_levels
         marks = ", ".join("?" * len(item_ids))
         sql = f"SELECT {self.columns} FROM levels WHERE item_id IN ({marks})"  # noqa: S608
@@ -260,7 +260,7 @@ class FastLevels(FastChildren):
             sql += " AND is_active = 1"
         with ctx.state.reading() as conn:
             return _by_item(
-                conn.execute(sql + " ORDER BY item_id, location_id", item_ids).fetchall()
+                conn.execute(sql + " ORDER BY item_id, stocked, location_id", item_ids).fetchall()
             )
 
     def lines(self, ctx: RequestContext, rows: list[Row]) -> list[str]:

@@ -262,7 +262,7 @@ class InventoryItem(Adapter):
             if location is None or not self._visible(lv, include):
                 continue
             if found.test(level_values(lv, location.level_base)):
-                rows.append(((lv.location_id, lv.location_id), InventoryLevel(self.ctx, lv)))
+                rows.append(((lv.stocked, lv.location_id), InventoryLevel(self.ctx, lv)))
         return list_connection(rows, args)
 
     @property

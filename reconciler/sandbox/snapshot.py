@@ -314,7 +314,7 @@ def _item_rows(
         for position, entry in enumerate(item.get("countryHarmonizedSystemCodes") or [])
     ]
     level_rows = []
-    for level in item.get("levels") or []:
+    for stocked, level in enumerate(item.get("levels") or [], start=1):
         quantities = level.get("quantities") or {}
         level_rows.append(
             (
@@ -325,6 +325,7 @@ def _item_rows(
                 *(stamp if quantities.get(n) or n == "available" else None for n in STORED_NAMES),
                 stamp,
                 stamp,
+                stocked,  # the snapshot's order is the order they were stocked
             )
         )
     return item_row, hs_rows, level_rows
@@ -332,7 +333,7 @@ def _item_rows(
 
 _ITEM_SQL = f"INSERT INTO items VALUES ({', '.join('?' * 16)})"
 _HS_SQL = "INSERT INTO country_hs_codes VALUES (?, ?, ?, ?)"
-_LEVEL_SQL = f"INSERT INTO levels VALUES ({', '.join('?' * (5 + 2 * len(STORED_NAMES)))})"
+_LEVEL_SQL = f"INSERT INTO levels VALUES ({', '.join('?' * (6 + 2 * len(STORED_NAMES)))})"
 _LOCATION_SQL = "INSERT INTO locations VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
 
 
@@ -431,7 +432,7 @@ def export(state: State) -> dict[str, Any]:
         columns = ", ".join(STORED_NAMES)
         for row in conn.execute(
             f"SELECT item_id, location_id, is_active, {columns} FROM levels "  # noqa: S608
-            "ORDER BY item_id, location_id"
+            "ORDER BY item_id, stocked, location_id"
         ):
             levels.setdefault(row[0], []).append(
                 {
@@ -593,9 +594,11 @@ def load_generated(state: State, items: int, locations: int, seed: int = 1) -> N
                 [
                     (n, location, 1, available, committed, damaged, *blank, stamp)
                     + (stamp if committed else None, stamp if damaged else None)
-                    + (*no_stamps, stamp, stamp)
+                    + (*no_stamps, stamp, stamp, stocked)
                     for n, _, _, levels in batch
-                    for location, available, committed, damaged in levels
+                    for stocked, (location, available, committed, damaged) in enumerate(
+                        levels, start=1
+                    )
                 ],
             )
             highest = batch[-1][0]

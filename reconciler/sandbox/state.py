@@ -96,6 +96,7 @@ CREATE TABLE IF NOT EXISTS levels (
     {", ".join(f"{n}_updated_at TEXT" for n in STORED_NAMES)},
     created_at TEXT NOT NULL,
     updated_at TEXT NOT NULL,
+    stocked INTEGER NOT NULL DEFAULT 0,  -- the item's nth level: Shopify lists them so
     PRIMARY KEY (item_id, location_id)
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS levels_location ON levels (location_id, item_id);
@@ -210,6 +211,9 @@ class Level:
     updated: dict[str, str | None]
     created_at: str
     updated_at: str
+    # Order among the item's levels: Shopify lists an item's levels in the order they were
+    # stocked (captures §3.2: ascending internal level id), not by location.
+    stocked: int = 0
 
     @property
     def on_hand(self) -> int:
@@ -306,6 +310,7 @@ def level_from_row(row: Sequence[Any]) -> Level:
         updated=dict(zip(STORED_NAMES, row[3 + n : 3 + 2 * n], strict=True)),
         created_at=row[3 + 2 * n],
         updated_at=row[4 + 2 * n],
+        stocked=int(row[5 + 2 * n]) if len(row) > 5 + 2 * n else 0,
     )
 
 
@@ -321,6 +326,9 @@ class State:
             self.conn.execute("PRAGMA journal_mode=WAL")
         self.conn.execute("PRAGMA synchronous=NORMAL")
         self.conn.executescript(_SCHEMA)
+        columns = {row[1] for row in self.conn.execute("PRAGMA table_info(levels)")}
+        if "stocked" not in columns:  # a store file written before levels kept their order
+            self.conn.execute("ALTER TABLE levels ADD COLUMN stocked INTEGER NOT NULL DEFAULT 0")
 
     def close(self) -> None:
         with self.lock:
@@ -494,11 +502,12 @@ class State:
         return level_from_row(row) if row else None
 
     def levels_of_item(self, item_id: int, include_inactive: bool) -> list[Level]:
-        sql = f"SELECT {LEVEL_COLS} FROM levels WHERE item_id = ?"
+        """An item's levels in the order they were stocked."""
+        sql = f"SELECT {LEVEL_COLS}, stocked FROM levels WHERE item_id = ?"
         if not include_inactive:
             sql += " AND is_active = 1"
         with self.reading() as conn:
-            rows = conn.execute(sql + " ORDER BY location_id", (item_id,)).fetchall()
+            rows = conn.execute(sql + " ORDER BY stocked, location_id", (item_id,)).fetchall()
         return [level_from_row(r) for r in rows]
 
     def levels_of_location(
@@ -599,8 +608,14 @@ class State:
         quantities = quantities or {}
         values = [int(quantities.get(n, 0)) for n in STORED_NAMES]
         updated = [stamp if quantities.get(n) else None for n in STORED_NAMES]
+        # a level stocked again keeps its place; a new one comes after the item's others
+        stocked = (
+            "COALESCE((SELECT stocked FROM levels WHERE item_id = ? AND location_id = ?), "
+            "(SELECT COALESCE(MAX(stocked), 0) + 1 FROM levels WHERE item_id = ?))"
+        )
         conn.execute(
-            f"INSERT OR REPLACE INTO levels ({LEVEL_COLS}) VALUES "
-            f"({', '.join('?' * (5 + 2 * len(STORED_NAMES)))})",
-            (item_id, location_id, int(is_active), *values, *updated, stamp, stamp),
+            f"INSERT OR REPLACE INTO levels ({LEVEL_COLS}, stocked) VALUES "
+            f"({', '.join('?' * (5 + 2 * len(STORED_NAMES)))}, {stocked})",
+            (item_id, location_id, int(is_active), *values, *updated, stamp, stamp)
+            + (item_id, location_id, item_id),
         )

@@ -107,3 +107,64 @@ def test_formatted_address_reads_like_shopify(store: Store) -> None:
         "formatted": ["1 Test St", "Boston MA 02110", "United States"],
         "province": "Massachusetts",
     }
+
+
+LEVELS = """query Levels($id: ID!, $after: String) { inventoryItem(id: $id) {
+  inventoryLevels(first: 1, after: $after) { edges { cursor node { location { name } } } } } }"""
+ALL_LEVELS = """query Levels($id: ID!) { inventoryItem(id: $id) {
+  inventoryLevels(first: 10) { nodes { location { name } } } } }"""
+
+
+def _names(store: Store, item: str) -> list[str]:
+    body = store.gql("2026-04", ALL_LEVELS, {"id": item})
+    return [
+        n["location"]["name"] for n in body["data"]["inventoryItem"]["inventoryLevels"]["nodes"]
+    ]
+
+
+def test_an_items_levels_come_in_the_order_they_were_stocked(store: Store) -> None:
+    # cap: 2026-04/store-properties/location-delete-inventory-level-cascade.json,
+    # inventoryBeforeDelete: the level stocked first comes first, whatever the location ids
+    snapshot = demo_snapshot()
+    item = next(i for i in snapshot["inventoryItems"] if len(i.get("levels") or []) >= 2)
+    item["levels"].reverse()
+    store.control("PUT", "snapshot", snapshot)
+    by_id = {loc["id"]: loc["name"] for loc in snapshot["locations"]}
+    stocked = [by_id[level["locationId"]] for level in item["levels"]]
+    assert stocked != sorted(stocked, key=lambda name: list(by_id.values()).index(name))
+    assert _names(store, item["id"]) == stocked
+    # pages follow the same order
+    first = store.gql("2026-04", LEVELS, {"id": item["id"]})["data"]["inventoryItem"]
+    edge = first["inventoryLevels"]["edges"][0]
+    second = store.gql("2026-04", LEVELS, {"id": item["id"], "after": edge["cursor"]})
+    assert [
+        edge["node"]["location"]["name"],
+        second["data"]["inventoryItem"]["inventoryLevels"]["edges"][0]["node"]["location"]["name"],
+    ] == stocked[:2]
+    # and an export keeps it
+    exported = store.control("GET", "snapshot")
+    again = next(i for i in exported["inventoryItems"] if i["id"] == item["id"])
+    assert [by_id[level["locationId"]] for level in again["levels"]] == stocked
+
+
+def test_a_newly_stocked_level_comes_last(store: Store) -> None:
+    snapshot = demo_snapshot()
+    item = next(
+        i
+        for i in snapshot["inventoryItems"]
+        if len(i.get("levels") or []) < len(snapshot["locations"])
+    )
+    stocked = {level["locationId"] for level in item["levels"]}
+    lowest_missing = min(
+        (loc for loc in snapshot["locations"] if loc["id"] not in stocked),
+        key=lambda loc: int(loc["id"].rsplit("/", 1)[1]),
+    )
+    before = _names(store, item["id"])
+    activate = """mutation A($item: ID!, $loc: ID!, $key: String!) {
+      inventoryActivate(inventoryItemId: $item, locationId: $loc) @idempotent(key: $key) {
+        inventoryLevel { id } userErrors { field message } } }"""
+    answer = store.gql(
+        "2026-04", activate, {"item": item["id"], "loc": lowest_missing["id"], "key": "stock-1"}
+    )
+    assert answer["data"]["inventoryActivate"]["userErrors"] == []
+    assert _names(store, item["id"]) == [*before, lowest_missing["name"]]
