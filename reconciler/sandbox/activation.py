@@ -103,6 +103,7 @@ def _stock(
     exists, _ = _level_state(conn, item.id, location.id)
     if exists and caller.rules.inactive_levels:
         # 2026-04+: the inactive level comes back with its quantities (same level GID).
+        state.freeze_total(conn, item.id)
         conn.execute(
             "UPDATE levels SET is_active = 1, updated_at = ? WHERE item_id = ? AND location_id = ?",
             (now_iso(), item.id, location.id),
@@ -182,6 +183,7 @@ def activate(
 def _unstock(
     state: State, conn: sqlite3.Connection, caller: Caller, item: Item, loc: Location
 ) -> None:
+    state.freeze_total(conn, item.id)
     if caller.rules.inactive_levels:
         conn.execute(
             "UPDATE levels SET is_active = 0, updated_at = ? WHERE item_id = ? AND location_id = ?",

@@ -693,7 +693,9 @@ class Product(Adapter):
 
     @property
     def totalInventory(self) -> int:
-        return ProductVariant(self.ctx, self.item).inventoryQuantity
+        """Lags behind the levels like Shopify's (totals.py)."""
+        live = ProductVariant(self.ctx, self.item).inventoryQuantity
+        return self.ctx.state.total_lag.read(self.item.id, live)
 
     @property
     def status(self) -> str:

@@ -69,6 +69,7 @@ from .latency import Latency, Setting
 from .quantities import ADJUST_LIMIT, SET_LIMIT, record_sale
 from .schema import warm_up
 from .state import State
+from .totals import DEFAULT_LAG
 
 log = logging.getLogger(__name__)
 
@@ -164,6 +165,7 @@ class SandboxApp:
         self.calendar.restore()
         self.engine.buckets.clear()
         self.engine.latency.reset()
+        self.state.total_lag.lag = DEFAULT_LAG
         self.engine.fast_reads = True
         for value in [v for v in self.tokens if v != self.token]:
             del self.tokens[value]
@@ -247,6 +249,10 @@ class SandboxApp:
             self.engine.fast_reads = checks.boolean(spec, "fastReads", self.engine.fast_reads)
         if route in (("GET", "/__sandbox/executor"), ("POST", "/__sandbox/executor")):
             return 200, {"fastReads": self.engine.fast_reads}
+        if route == ("GET", "/__sandbox/total-inventory"):
+            return 200, self.state.total_lag.status()
+        if route == ("POST", "/__sandbox/total-inventory"):
+            return 200, self._total_inventory(_object(body))
         if route == ("GET", "/__sandbox/latency"):
             return 200, self.engine.latency.as_dict()
         if route == ("POST", "/__sandbox/latency"):
@@ -255,6 +261,22 @@ class SandboxApp:
         if route == ("GET", "/__sandbox/history"):
             return 200, {"adjustmentGroups": self._history()}
         raise LookupError(path)  # pragma: no cover - _ROUTES and the branches above agree
+
+    def _total_inventory(self, spec: dict[str, Any]) -> dict[str, Any]:
+        """Set how long Product.totalInventory lags (`lag`: seconds, or null for "until
+        flushed") and/or let every total catch up now (`flush: true`)."""
+        checks.only(spec, ("lag", "flush"))
+        lag = self.state.total_lag
+        if "lag" in spec:
+            value = spec["lag"]
+            if value is not None and (
+                isinstance(value, bool) or not isinstance(value, int | float) or value < 0
+            ):
+                raise ControlError("lag must be a number of seconds >= 0, or null")
+            lag.lag = None if value is None else float(value)
+        if checks.boolean(spec, "flush", False):
+            lag.flush()
+        return {"ok": True, **lag.status()}
 
     def _sale(self, spec: dict[str, Any]) -> dict[str, Any]:
         checks.only(spec, ("inventoryItemId", "locationId", "quantity", "fulfil"))
@@ -342,6 +364,7 @@ _ROUTES: dict[str, tuple[str, ...]] = {
     "/__sandbox/history": ("GET",),
     "/__sandbox/calendar": ("GET", "POST"),
     "/__sandbox/latency": ("GET", "POST"),
+    "/__sandbox/total-inventory": ("GET", "POST"),
     "/__sandbox/executor": ("GET", "POST"),
 }
 

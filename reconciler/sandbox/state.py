@@ -18,6 +18,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+from .totals import TotalInventoryLag
+
 # Stored quantity names; on_hand is derived (facts §3.1).
 STORED_NAMES: tuple[str, ...] = (
     "available",
@@ -326,6 +328,7 @@ class State:
             self.conn.execute("PRAGMA journal_mode=WAL")
         self.conn.execute("PRAGMA synchronous=NORMAL")
         self.conn.executescript(_SCHEMA)
+        self.total_lag = TotalInventoryLag()
         columns = {row[1] for row in self.conn.execute("PRAGMA table_info(levels)")}
         if "stocked" not in columns:  # a store file written before levels kept their order
             self.conn.execute("ALTER TABLE levels ADD COLUMN stocked INTEGER NOT NULL DEFAULT 0")
@@ -384,6 +387,7 @@ class State:
                 "bulk_operations",
             ):
                 conn.execute(f"DELETE FROM {table}")  # noqa: S608 - fixed names
+        self.total_lag.flush()
 
     # -- counters and shop settings ---------------------------------------------------------
 
@@ -584,10 +588,24 @@ class State:
         )
         return group_id
 
+    def freeze_total(self, conn: sqlite3.Connection, item_id: int) -> None:
+        """Before a write that may change the item's available sum: Product.totalInventory
+        keeps answering the sum from before for a while (totals.py)."""
+        lag = self.total_lag
+        if lag.lag == 0 or lag.pending(item_id):
+            return
+        (total,) = conn.execute(
+            "SELECT COALESCE(SUM(available), 0) FROM levels WHERE item_id = ? AND is_active = 1",
+            (item_id,),
+        ).fetchone()
+        lag.freeze(item_id, int(total))
+
     def write_quantity(
         self, conn: sqlite3.Connection, item_id: int, location_id: int, name: str, value: int
     ) -> None:
         """Persist one stored quantity and stamp its updatedAt (on_hand is never stored)."""
+        if name == "available":
+            self.freeze_total(conn, item_id)
         stamp = now_iso()
         conn.execute(
             f"UPDATE levels SET {name} = ?, {name}_updated_at = ?, updated_at = ? "  # noqa: S608

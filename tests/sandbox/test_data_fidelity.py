@@ -168,3 +168,92 @@ def test_a_newly_stocked_level_comes_last(store: Store) -> None:
     )
     assert answer["data"]["inventoryActivate"]["userErrors"] == []
     assert _names(store, item["id"]) == [*before, lowest_missing["name"]]
+
+
+# -- Product.totalInventory lags (captures §3.2) ------------------------------------------
+
+TOTALS = """query T($variant: ID!) { productVariant(id: $variant) { inventoryQuantity
+  product { totalInventory }
+  inventoryItem { id inventoryLevels(first: 1) { nodes { location { id }
+    quantities(names: ["available"]) { quantity } } } } } }"""
+SET = """mutation S($input: InventorySetQuantitiesInput!, $key: String!) {
+  inventorySetQuantities(input: $input) @idempotent(key: $key) { userErrors { field message } } }"""
+TEE = "gid://shopify/ProductVariant/49630000"
+
+
+def _totals(store: Store) -> tuple[int, int, dict[str, Any]]:
+    variant = store.gql("2026-04", TOTALS, {"variant": TEE})["data"]["productVariant"]
+    return variant["inventoryQuantity"], variant["product"]["totalInventory"], variant
+
+
+def _add_ten(store: Store, key: str) -> None:
+    _, _, variant = _totals(store)
+    level = variant["inventoryItem"]["inventoryLevels"]["nodes"][0]
+    current = level["quantities"][0]["quantity"]
+    quantity = {
+        "inventoryItemId": variant["inventoryItem"]["id"],
+        "locationId": level["location"]["id"],
+        "quantity": current + 10,
+        "changeFromQuantity": current,
+    }
+    answer = store.gql(
+        "2026-04",
+        SET,
+        {
+            "input": {"name": "available", "reason": "correction", "quantities": [quantity]},
+            "key": key,
+        },
+    )
+    assert answer["data"]["inventorySetQuantities"]["userErrors"] == []
+
+
+def test_total_inventory_lags_behind_the_variant_until_flushed(store: Store) -> None:
+    # cap: 2026-04/products/inventory-inactive-level-lifecycle-2026-04.json: the variant's
+    # inventoryQuantity moved to 5 and 12 while product.totalInventory stayed 0
+    variant_before, total_before, _ = _totals(store)
+    assert variant_before == total_before == 38
+    _add_ten(store, "lag-1")
+    assert _totals(store)[:2] == (48, 38)
+    _add_ten(store, "lag-2")  # a second write keeps the total from before the first
+    assert _totals(store)[:2] == (58, 38)
+    status = store.control("POST", "total-inventory", {"flush": True})
+    assert (status["pending"], status["lag"]) == (0, 60.0)
+    assert _totals(store)[:2] == (58, 58)
+
+
+def test_total_inventory_follows_at_once_with_no_lag(store: Store) -> None:
+    store.control("POST", "total-inventory", {"lag": 0})
+    _add_ten(store, "nolag-1")
+    assert _totals(store)[:2] == (48, 48)
+
+
+def test_reset_restores_the_default_lag(store: Store) -> None:
+    store.control("POST", "total-inventory", {"lag": None})
+    assert store.control("GET", "total-inventory")["lag"] is None
+    store.control("POST", "reset")
+    assert store.control("GET", "total-inventory") == {"lag": 60.0, "pending": 0}
+
+
+@pytest.mark.parametrize("body", [{"lag": -1}, {"lag": "soon"}, {"lag": True}, {"when": 1}])
+def test_a_bad_lag_setting_is_refused(store: Store, body: dict[str, Any]) -> None:
+    response = store.http.post(f"{store.url}/__sandbox/total-inventory", json=body, timeout=30)
+    assert response.status_code == 400
+
+
+def test_the_lag_ends_after_its_seconds() -> None:
+    from reconciler.sandbox.totals import TotalInventoryLag
+
+    now = [100.0]
+    lag = TotalInventoryLag(lag=60.0, clock=lambda: now[0])
+    lag.freeze(7, 38)
+    lag.freeze(7, 48)  # the first frozen total stays
+    assert lag.read(7, 58) == 38
+    now[0] = 159.9
+    assert lag.read(7, 58) == 38
+    now[0] = 160.0
+    assert lag.read(7, 58) == 58
+    assert lag.status() == {"lag": 60.0, "pending": 0}
+    forever = TotalInventoryLag(lag=None, clock=lambda: now[0])
+    forever.freeze(7, 38)
+    now[0] = 1e9
+    assert forever.read(7, 58) == 38
