@@ -334,7 +334,11 @@ class InventoryLevel(Adapter):
         return LocationNode(self.ctx, self._location())
 
     def quantities(self, info: Any, names: list[str]) -> list[InventoryQuantity]:
-        """Rows in the order asked (facts §8.4); updatedAt is never set for on_hand."""
+        """Rows in the order asked (facts §8.4); updatedAt is never set for on_hand.
+
+        A name that is no quantity name gives no row and no error: ``names`` is a plain
+        ``[String!]`` whose description lists no refusal (a sandbox choice, README).
+        """
         base = self._location().level_base
         return [
             InventoryQuantity(self.ctx, self.level, base, name)

@@ -442,6 +442,9 @@ def _mirror(level: Level, name: str, delta: int, ledger: str | None) -> list[Cha
 
 @answers_rejection
 def adjust_quantities(state: State, caller: Caller, inp: dict[str, Any]) -> Outcome:
+    """inventoryAdjustQuantities. The same item and location named twice is not refused and
+    both deltas apply: adjust's error codes have no duplicate refusal, unlike set's
+    NO_DUPLICATE_INVENTORY_ITEM_ID_GROUP_ID_PAIR (schema; a sandbox choice, README)."""
     rows: list[dict[str, Any]] = inp.get("changes") or []
     _cas_mode(caller, rows, "InventoryChangeInput")
     name = str(inp.get("name"))

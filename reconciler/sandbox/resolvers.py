@@ -358,7 +358,9 @@ def _guarded(
     Order of refusals (captures §2.5/§2.6): the resolver's own argument checks (the 250 cap,
     a missing changeFromQuantity) run before this, so INVALID_FIELD_ARGUMENTS wins over the
     missing-directive BAD_REQUEST. UNVERIFIED: the empty-key message (Shopify's directive
-    description: "cannot be an empty string or whitespace only").
+    description: "cannot be an empty string or whitespace only"). A key of any length is
+    accepted: neither that description nor Shopify's idempotency guides name a limit (a
+    sandbox choice, README; the request body's own bound still applies).
     """
     ctx = _ctx(info)
     operation = info.field_name
