@@ -47,8 +47,8 @@ KNOWN: dict[str, str] = {
         for name in ("inventory-action-validation", "transfer")
     },
     LOC + "location-delete-inventory-level-cascade.json#$.workflow.inventoryBeforeDelete": (
-        "data: Shopify lists an item's levels in the order they were stocked (destination "
-        "first, here), the sandbox by location id (issue 11, data, level order; fidelity)"
+        "cost: actual 9 on Shopify, 10 in the sandbox (the actual-cost heuristic, "
+        "docs/shopify-captures.md §1.4); the data, levels in the order stocked, matches"
     ),
     LOC + "location-activate-fulfillment-service-scope.json"
     "#$.workflow.readAfterDeactivateAttempt": (
