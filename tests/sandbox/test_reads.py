@@ -492,9 +492,12 @@ LEVEL_WINDOWS = f"""query Window($id: ID!, $after: String, $before: String) {{
 
 @pytest.mark.parametrize("version", VERSIONS)
 def test_level_windows_look_both_ways_as_recorded(store: Store, version: str) -> None:
-    """An item with two levels, windows as captured (captures §3.2)."""
+    """An item with two levels, windows as captured (captures §3.2). Cursors are opaque (an
+    internal level id on Shopify): they are taken from a first read."""
     item = gid("InventoryItem", BLK_S)
-    c1, c2 = cursor(EAST, str(EAST)), cursor(WEST, str(WEST))
+    both = "query Q($id: ID!) { inventoryItem(id: $id) { inventoryLevels(first: 2) { edges { cursor } } } }"
+    edges = data(store, version, both, {"id": item})["inventoryItem"]["inventoryLevels"]["edges"]
+    c1, c2 = (edge["cursor"] for edge in edges)
     found = data(store, version, LEVEL_WINDOWS, {"id": item, "after": c1, "before": c2})["item"]
 
     def summary(window: str) -> tuple[list[str], bool, bool]:
