@@ -77,6 +77,10 @@ def consistent_plan(size: int) -> Plan:
 
 
 def peak_mib() -> float:
+    """This process's peak RSS: VmHWM (ru_maxrss would carry the parent's over fork + exec)."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
