@@ -332,3 +332,38 @@ def test_resume_after_a_failed_attempt_uses_the_journaled_key(
     assert ws.quantities("TSHIRT-RED-M", "East Warehouse")["damaged"] == 2
     moves = [g for g in ws.groups() if any(c["name"] == "damaged" for c in g["changes"])]
     assert len(moves) == 1
+
+
+def test_a_move_in_flight_that_meets_a_third_party_change_is_a_conflict(
+    store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The killed run's move lands, then a sale changes the level: the store holds neither the
+    values before the move nor after it. The resume reports a conflict, exits 1, sends the move
+    nothing again and leaves that level's set alone."""
+    monkeypatch.chdir(tmp_path)
+    ws = Workspace(tmp_path, store, "2025-01")
+    _plan(ws)
+    store.control("DELETE", "stats")
+    store.control(
+        "POST",
+        "faults",
+        {"kind": "latency", "operation": "inventoryMoveQuantities", "seconds": LATENCY},
+    )
+    journal = _kill_while_in_flight(ws, "inventoryMoveQuantities", "move_quantities")
+    deadline = time.monotonic() + 30
+    while not any(c["name"] == "damaged" for g in ws.groups() for c in g["changes"]):
+        assert time.monotonic() < deadline, "the killed run's move never landed"
+        time.sleep(0.1)
+    store.control(
+        "POST",
+        "sale",
+        {"inventoryItemId": ITEM["TSHIRT-RED-M"], "locationId": LOCATION["East Warehouse"]},
+    )
+    result = ws.run("apply", "--resume", str(journal))
+    assert result.exit_code == 1, result.output
+    assert "holds neither the old nor the new values" in result.output
+    assert "TSHIRT-RED-M at East Warehouse: the store has available 0, damaged 2" in result.output
+    moves = [g for g in ws.groups() if any(c["name"] == "damaged" for c in g["changes"])]
+    assert len(moves) == 1
+    east = ws.quantities("TSHIRT-RED-M", "East Warehouse")
+    assert (east["available"], east["committed"], east["damaged"]) == (0, 1, 2)
