@@ -22,7 +22,7 @@ idempotency keys, journal, drift re-read, history), against the sandbox in its o
     exact; time is max(per-call latency × calls, throttle floor).
 (c) Concurrency at Shopify's latency: 100,000 sets from a drained bucket with the sandbox
     holding every mutation 300 ms (``/__sandbox/latency``), applied with the default
-    concurrency (4 calls in flight) and with one call at a time, in the same run, each from the
+    concurrency (8 calls in flight) and with one call at a time, in the same run, each from the
     same generated store. Achieved = throttle floor ÷ wall, as in (b); the calls per kind must
     still be ceil(C / 250).
 
@@ -134,21 +134,27 @@ def cost_by_operation() -> Iterator[dict[str, list[int]]]:
 
 @contextlib.contextmanager
 def phase_timers() -> Iterator[dict[str, float]]:
-    """Wall time of the parts of `commands.apply`: stale check (a read), the mutation loop,
-    the drift re-read, the history append; pass-through timers, nothing replaced."""
+    """Wall time of the parts of `commands.apply`: stale check (a read), the mutation loop
+    (which re-reads most items for drift as their calls are answered), the rest of the drift
+    re-read, the history append; pass-through timers, nothing replaced."""
     from reconciler import commands, history
     from reconciler.apply.execute import Executor
 
     spent: dict[str, float] = {"stale": 0.0, "run": 0.0, "reads": 0.0, "history": 0.0}
     saved = (commands.stale_check, commands.read_items, history.append, Executor.run)
+    inside: list[str] = []  # the phase being timed (the stale check's read is its own)
 
     def timer(key: str, inner: Callable[..., Any]) -> Callable[..., Any]:
         def timed(*args: Any, **kwargs: Any) -> Any:
+            if inside:
+                return inner(*args, **kwargs)
+            inside.append(key)
             started = time.perf_counter()
             try:
                 return inner(*args, **kwargs)
             finally:
                 spent[key] += time.perf_counter() - started
+                inside.pop()
 
         return timed
 
@@ -164,7 +170,7 @@ def phase_timers() -> Iterator[dict[str, float]]:
         Executor.run = saved[3]  # type: ignore[method-assign]
         phases["stale check"] = spent["stale"]
         phases["mutations"] = spent["run"]
-        phases["drift re-read"] = spent["reads"] - spent["stale"]  # stale check reads too
+        phases["drift re-read after"] = spent["reads"]
         phases["history"] = spent["history"]
 
 

@@ -5,7 +5,7 @@ Runs, one after the other (none is part of ``make test``):
 * ``plan_bench``: ``commands.plan`` on 10,000 items x 5 locations vs reading SKU by SKU;
 * ``apply_bench``: mutation calls = ceil(C/250), apply throughput under the throttle vs one
   change per call (fails the run if the call count is ever wrong), and 100,000 changes at
-  300 ms per mutation from a drained bucket, 4 calls in flight vs one at a time;
+  300 ms per mutation from a drained bucket, 8 calls in flight vs one at a time;
 * ``manifest_bench``: load + validate 100,000 items x 10 locations and the planner's CPU on
   1,000,000 levels, each vs the naive path (no store involved);
 * ``sandbox_bench.py`` and any other ``*_bench.py`` here, each as its own process.

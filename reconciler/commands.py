@@ -210,7 +210,7 @@ class ApplySettings:
     api_version: str | None = None
     config: Config = field(default_factory=Config)
     continue_on_error: bool = False
-    concurrency: int | None = None  # calls in flight; None: config `apply.concurrency`, else 4
+    concurrency: int | None = None  # calls in flight; None: config `apply.concurrency`, else 8
     replan: bool = False
     journal_dir: Path = journals.DEFAULT_DIRECTORY
     history_path: Path | None = None

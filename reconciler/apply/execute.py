@@ -8,7 +8,7 @@ changes to the same level (or item) are not attempted. By default the first fail
 the apply: nothing new is sent, calls already in flight finish and are recorded, everything
 else is "not attempted".
 
-Several calls may be in flight at once (`concurrency`, default 4): `schedule` decides which
+Several calls may be in flight at once (`concurrency`, default 8): `schedule` decides which
 (never two on one level or item, per-level order kept), each on its own connection, all paced
 by one cost bucket. Each call's journal records and outcome are its own, as with one at a time.
 

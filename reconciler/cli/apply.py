@@ -40,7 +40,7 @@ T = TypeVar("T")
     "--concurrency",
     type=click.IntRange(1, 32),
     help="Mutation calls in flight at once (never two on one level); default: config "
-    "`apply.concurrency`, else 4. 1 sends one at a time.",
+    "`apply.concurrency`, else 8. 1 sends one at a time.",
 )
 @click.option("--replan", is_flag=True, help="If a saved plan is stale, plan again and apply that.")
 @click.option(
