@@ -485,7 +485,18 @@ def test_kill_9_with_several_in_flight_then_resume_applies_nothing_twice(
     )
     journal = work / ".reconciler" / "journal" / f"{plan['plan_id']}.jsonl"
     deadline = time.monotonic() + 120
-    while not (journal.exists() and len(_in_flight(journal)) >= 3):
+
+    def several_in_the_server() -> bool:
+        """3+ calls journaled as sent and unanswered, all of them arrived in the sandbox (a
+        call journaled but still waiting for the bucket would never land, and a 2025-01 move
+        is then settled only after its settle window)."""
+        if not journal.exists():
+            return False
+        sent = len(_in_flight(journal))
+        waiting = store.control("GET", "latency")["waiting"]
+        return sent >= 3 and waiting >= sent == len(_in_flight(journal))
+
+    while not several_in_the_server():
         if time.monotonic() > deadline or child.poll() is not None:
             child.kill()
             pytest.fail("the apply never had several calls in flight")
