@@ -257,3 +257,23 @@ def test_the_lag_ends_after_its_seconds() -> None:
     forever.freeze(7, 38)
     now[0] = 1e9
     assert forever.read(7, 58) == 38
+
+
+def test_a_store_file_from_before_stocked_order_is_upgraded(tmp_path: Any) -> None:
+    import sqlite3
+
+    from reconciler.sandbox.state import State
+
+    path = str(tmp_path / "old.sqlite")
+    State(path).close()
+    with sqlite3.connect(path) as conn:  # the levels table as it was, without `stocked`
+        columns = [row[1] for row in conn.execute("PRAGMA table_info(levels)")]
+        kept = ", ".join(c for c in columns if c != "stocked")
+        conn.execute(f"CREATE TABLE old_levels AS SELECT {kept} FROM levels")  # noqa: S608
+        conn.execute("DROP TABLE levels")
+        conn.execute("ALTER TABLE old_levels RENAME TO levels")
+    state = State(path)
+    with state.reading() as conn:
+        assert "stocked" in [row[1] for row in conn.execute("PRAGMA table_info(levels)")]
+    assert state.levels_of_item(1, include_inactive=True) == []
+    state.close()
