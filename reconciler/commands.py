@@ -19,7 +19,7 @@ from typing import Any
 from reconciler import history as histories
 from reconciler import stores
 from reconciler.apply import journal as journals
-from reconciler.apply import preflight
+from reconciler.apply import preflight, settle
 from reconciler.apply.checks import Moved, item_ids, stale_values
 from reconciler.apply.drift import Drift, find_drift
 from reconciler.apply.execute import ActionResult, ApplyOutcome, Executor, Status
@@ -242,6 +242,7 @@ def _preflight(
         live = read_items(client, list(ids), _concurrency(settings))
         return {i: item.country_code_of_origin for i, item in live.items()}
 
+    settle.window_from_environment()  # a bad value refuses here, before any write
     preflight.check(plan_, conn.target, files, countries)
 
 
@@ -331,6 +332,7 @@ def _run(
             journal,
             continue_on_error=settings.continue_on_error,
             concurrency=_concurrency(settings),
+            settle_window=settle.window_from_environment(),
             progress=settings.progress.note,
             display=settings.progress,
         )

@@ -16,6 +16,10 @@ from reconciler.sandbox import DEFAULT_TOKEN, Sandbox
 # Back-off starts at 1 s against a real shop; against the local sandbox that only slows the
 # suite. Tests of the back-off itself pass their own RetryPolicy.
 os.environ.setdefault("RECONCILER_MIN_BACKOFF", "0.05")
+# A move without compare-and-set whose outcome is unknown is re-read for 35 s before it may be
+# sent again (apply/settle.py). The sandbox holds a call at most a few seconds in the tests
+# (their injected latencies), so 10 s keeps the margin and saves minutes of waiting.
+os.environ.setdefault("RECONCILER_SETTLE_WINDOW", "10")
 
 # Who applied is the CI identity when the process runs in CI (history.actor), else the git user.
 # The suite runs in CI too; tests that want a CI identity set these variables themselves.
