@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from .csv_group import csv_group
-from .options import config_option
+from .options import config_option, layout_option
 
 
 @csv_group.command("import")
@@ -19,13 +19,7 @@ from .options import config_option
     show_default=True,
     help="Directory for the manifests (or a .yaml file with --layout one).",
 )
-@click.option(
-    "--layout",
-    type=click.Choice(["one", "location", "sku-prefix"]),
-    default="one",
-    show_default=True,
-    help="One file; items.yaml plus one file per location; or one file per SKU prefix.",
-)
+@layout_option
 @click.option(
     "--current",
     is_flag=True,

@@ -10,6 +10,7 @@ from .app import main
 from .options import (
     config_option,
     deadline_option,
+    layout_option,
     progress_option,
     read_option,
     store_option,
@@ -24,13 +25,7 @@ from .options import (
     type=click.Path(path_type=Path),
     help="Directory for the manifests (or a .yaml file with --layout one).",
 )
-@click.option(
-    "--layout",
-    type=click.Choice(["one", "location", "sku-prefix"]),
-    default="one",
-    show_default=True,
-    help="One file; items.yaml plus one file per location; or one file per SKU prefix.",
-)
+@layout_option
 @click.option(
     "--snapshot",
     type=click.Path(dir_okay=False, path_type=Path),

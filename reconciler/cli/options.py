@@ -103,6 +103,13 @@ def usage_line(usage: Any, verb: str) -> str:
     return str(usage_phrase(usage.as_json(), verb))
 
 
+layout_option = click.option(  # how manifests written from the store are split into files
+    "--layout",
+    type=click.Choice(["one", "location", "sku-prefix"]),
+    default="one",
+    show_default=True,
+    help="One file; items.yaml plus one file per location; or one file per SKU prefix.",
+)
 full_option = click.option(
     "--full",
     is_flag=True,
