@@ -115,8 +115,10 @@ def _written(action: dict[str, Any]) -> Iterable[tuple[str, Any]]:
 
 def _unapplied(live: Any, stamp: datetime | None, written: Written | None) -> bool:
     """The store still holds what reconciler last wrote there (by value, or by its stamp), or
-    was never written at all: the difference is the manifests' change, not the store's."""
-    if written is not None and (written.value == live or (stamp and stamp <= written.at)):
+    was never written at all: the difference is the manifests' change, not the store's.
+    Stamps are to the second: a change in the second the apply finished (an order right after
+    it) is the store's, not ours; what we wrote ourselves is recognised by its value."""
+    if written is not None and (written.value == live or (stamp and stamp < written.at)):
         return True
     return stamp is None
 
